@@ -1,0 +1,3 @@
+export * from "./migrate/index.js";
+export * from "./schema/index.js";
+export type { AnyPgDatabase } from "./shared/database.js";

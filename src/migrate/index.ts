@@ -1,0 +1,4 @@
+export { MigrationError } from "./errors.js";
+export { migrationsFolder } from "./folder.js";
+export type { MigrateOptions, MigrateResult, MigrationInfo, MigrationStatus } from "./migrate.js";
+export { migrate, migrationStatus } from "./migrate.js";

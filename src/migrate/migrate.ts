@@ -1,0 +1,156 @@
+import { sql } from "drizzle-orm";
+import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
+import type { AnyPgDatabase } from "../shared/database.js";
+import { MigrationError } from "./errors.js";
+import { migrationsFolder as shippedFolder } from "./folder.js";
+import { type MigrationFile, readMigrationFolder } from "./journal.js";
+
+/** Where `migrate()` keeps its history, and which migrations it applies. */
+export interface MigrateOptions {
+  /**
+   * Schema of the history table. Created if missing. Defaults to `"drizzle"`.
+   */
+  migrationsSchema?: string;
+  /**
+   * Name of the history table. Defaults to `"__be_db_migrations"`: deliberately not drizzle's default
+   * `__drizzle_migrations`, so the host's own migration history and this package's never mix. It has drizzle's
+   * layout (`id serial`, `hash text`, `created_at bigint`), so `drizzle-kit migrate` with
+   * `migrations: { schema: 'drizzle', table: '__be_db_migrations' }` agrees with it.
+   */
+  migrationsTable?: string;
+  /** Folder of drizzle-kit migrations to apply. Defaults to the package's own `migrationsFolder`. */
+  migrationsFolder?: string;
+}
+
+/** A migration as `migrate()` and `migrationStatus()` report it. */
+export interface MigrationInfo {
+  /** For example `"0000_auth_tables"`. */
+  tag: string;
+  /** When drizzle-kit generated it (the journal's `when`), Unix time in milliseconds. */
+  createdAt: number;
+}
+
+/** What `migrate()` did. */
+export interface MigrateResult {
+  /** Migrations applied by this call, in order, each with the time it took in milliseconds. */
+  applied: (MigrationInfo & { durationMs: number })[];
+}
+
+/** What `migrationStatus()` found. */
+export interface MigrationStatus {
+  /** Migrations of the folder already recorded in the history table, in order. */
+  applied: MigrationInfo[];
+  /** Migrations of the folder not applied yet, in the order `migrate()` would apply them. */
+  pending: MigrationInfo[];
+}
+
+const DEFAULTS = { migrationsSchema: "drizzle", migrationsTable: "__be_db_migrations" };
+
+function historyTable(schema: string, table: string) {
+  const columns = {
+    id: serial("id").primaryKey(),
+    hash: text("hash").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }),
+  };
+  // drizzle refuses pgSchema("public"); a table without a schema lands there anyway.
+  return schema === "public" ? pgTable(table, columns) : pgSchema(schema).table(table, columns);
+}
+
+function resolve(options: MigrateOptions) {
+  const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
+  const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
+  return {
+    schema,
+    table,
+    history: historyTable(schema, table),
+    files: readMigrationFolder(options.migrationsFolder ?? shippedFolder),
+  };
+}
+
+const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
+
+async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof historyTable>): Promise<Set<number>> {
+  const rows = await db.select({ createdAt: history.createdAt }).from(history);
+  return new Set(rows.map((row) => Number(row.createdAt)));
+}
+
+/**
+ * Applies the package's pending migrations to the host's database.
+ *
+ * - `db`: any drizzle PostgreSQL database (node-postgres, postgres.js, PGlite, or a pooled connection).
+ * - A migration is pending when its journal `when` is not in the history table; comparing every migration,
+ *   not only the newest, means a migration is never skipped because some other row is newer.
+ * - All pending migrations run in one transaction that first takes a PostgreSQL transaction-level advisory
+ *   lock (`pg_advisory_xact_lock`) keyed on the history table. Several app instances calling `migrate()` at
+ *   once therefore queue: the first applies, the others then find nothing pending, and all resolve. The lock
+ *   is released at commit or rollback, so it also works through PgBouncer in transaction-pooling mode.
+ * - If a statement fails, the transaction rolls back: the schema and the history are as before the call.
+ *
+ * @returns the migrations applied by this call (empty when none was pending), with durations in milliseconds.
+ * @throws {MigrationError} naming the failed migration (`error.migration`) with the driver's error as `cause`;
+ *   or, with `migration` undefined, when the folder cannot be read or the lock or history cannot be had.
+ */
+export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const { schema, table, history, files } = resolve(options);
+  const applied: MigrateResult["applied"] = [];
+  await db.transaction(async (tx) => {
+    let done: Set<number>;
+    try {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`@be-monorepo/db:${schema}.${table}`}))`);
+      await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
+      await tx.execute(
+        sql`create table if not exists ${sql.identifier(schema)}.${sql.identifier(table)} (id serial primary key, hash text not null, created_at bigint)`,
+      );
+      done = await appliedTimes(tx, history);
+    } catch (cause) {
+      throw new MigrationError(`Cannot prepare the migration history table ${schema}.${table}`, { cause });
+    }
+    for (const file of files) {
+      if (done.has(file.createdAt)) continue;
+      const started = performance.now();
+      for (const statement of file.statements) {
+        try {
+          await tx.execute(sql.raw(statement));
+        } catch (cause) {
+          const reason =
+            cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
+          throw new MigrationError(`Migration ${file.tag} failed: ${reason}`, { migration: file.tag, cause });
+        }
+      }
+      await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
+      applied.push({ ...info(file), durationMs: performance.now() - started });
+    }
+  });
+  return { applied };
+}
+
+/**
+ * Lists which of the package's migrations are applied and which are pending, without changing anything.
+ * A database that never ran `migrate()` (no history table yet) has every migration pending.
+ *
+ * @throws {MigrationError} when the folder cannot be read or the history table cannot be queried.
+ */
+export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrationStatus> {
+  const { schema, table, history, files } = resolve(options);
+  let done: Set<number>;
+  try {
+    const found = await db.execute(
+      sql`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`}) is not null as present`,
+    );
+    done = firstRow(found)?.present ? await appliedTimes(db, history) : new Set();
+  } catch (cause) {
+    throw new MigrationError(`Cannot read the migration history table ${schema}.${table}`, { cause });
+  }
+  return {
+    applied: files.filter((file) => done.has(file.createdAt)).map(info),
+    pending: files.filter((file) => !done.has(file.createdAt)).map(info),
+  };
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** `db.execute()` answers an array of rows (postgres.js) or an object with `rows` (node-postgres, PGlite). */
+function firstRow(result: unknown): Record<string, unknown> | undefined {
+  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
+  return rows?.[0] as Record<string, unknown> | undefined;
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync, cpSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
+import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
+
+const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+  entries: { tag: string }[];
+};
+const allTags = journal.entries.map((entry) => entry.tag);
+
+const rows = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+
+describe("migrate()", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("migrate");
+  });
+  afterAll(() => t.close());
+
+  it("reports every shipped migration pending on an empty database, then applies them all once", async () => {
+    const before = await migrationStatus(t.db);
+    expect(before.applied).toEqual([]);
+    expect(before.pending.map((m) => m.tag)).toEqual(allTags);
+
+    const first = await migrate(t.db);
+    expect(first.applied.map((m) => m.tag)).toEqual(allTags);
+    for (const m of first.applied) expect(m.durationMs).toBeGreaterThanOrEqual(0);
+
+    const second = await migrate(t.db);
+    expect(second.applied).toEqual([]);
+    const after = await migrationStatus(t.db);
+    expect(after.pending).toEqual([]);
+    expect(after.applied.map((m) => m.tag)).toEqual(allTags);
+
+    const history = rows(await t.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`));
+    expect(history[0]?.n).toBe(allTags.length);
+    const drizzleDefault = rows(await t.db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') as t`));
+    expect(drizzleDefault[0]?.t).toBeNull();
+  });
+
+  it("applies a migration even when the host's own, newer migrations exist in drizzle's default table", async () => {
+    await t.db.execute(sql`create schema if not exists drizzle`);
+    await t.db.execute(
+      sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    await t.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('host', ${Date.now() + 1e9})`);
+    const status = await migrationStatus(t.db, { migrationsTable: "__other_history" });
+    expect(status.pending.map((m) => m.tag)).toEqual(allTags);
+  });
+
+  it("keeps its history where the options say", async () => {
+    const fresh = await createTestDatabase("migrate_opts");
+    try {
+      await migrate(fresh.db, { migrationsSchema: "public", migrationsTable: "my_history" });
+      const found = rows(await fresh.db.execute(sql`select count(*)::int as n from public.my_history`));
+      expect(found[0]?.n).toBe(allTags.length);
+      expect((await migrationStatus(fresh.db, { migrationsSchema: "public", migrationsTable: "my_history" })).pending).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("rolls back everything and names the migration when one fails", async () => {
+    const fresh = await createTestDatabase("migrate_fail");
+    try {
+      const folder = mkdtempSync(join(tmpdir(), "bedb-migrations-"));
+      cpSync(migrationsFolder, folder, { recursive: true });
+      const broken = journal.entries.at(-1)?.tag as string;
+      writeFileSync(join(folder, `${broken}.sql`), `${readFileSync(join(folder, `${broken}.sql`), "utf8")}\n--> statement-breakpoint\nselect * from no_such_table;`);
+      const error = await migrate(fresh.db, { migrationsFolder: folder }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).migration).toBe(broken);
+      expect((error as MigrationError).message).toContain(broken);
+      expect((error as MigrationError).cause).toBeDefined();
+      const tables = rows(await fresh.db.execute(sql`select to_regclass('public.user') as t, to_regclass('drizzle.__be_db_migrations') as h`));
+      expect(tables[0]?.t).toBeNull();
+      expect(tables[0]?.h).toBeNull();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("raises MigrationError when the folder has no journal", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "bedb-empty-"));
+    await expect(migrate(t.db, { migrationsFolder: empty })).rejects.toBeInstanceOf(MigrationError);
+  });
+});
+
+describe.runIf(serverUrl)("migrate() from several app instances at once (needs a PostgreSQL server: several connections)", () => {
+  it("applies each migration exactly once and every caller succeeds", async () => {
+    const fresh = await createTestDatabase("migrate_race");
+    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: fresh.url, max: 1 }));
+    try {
+      const results = await Promise.all(pools.map((pool) => migrate(drizzle(pool))));
+      const appliedCounts = results.map((r) => r.applied.length);
+      expect(appliedCounts.reduce((a, b) => a + b, 0)).toBe(allTags.length);
+      expect(appliedCounts.filter((n) => n > 0)).toHaveLength(1);
+      const history = rows(await fresh.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`));
+      expect(history[0]?.n).toBe(allTags.length);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await fresh.close();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import { inject } from "vitest";
+import { authSchema } from "../../src/schema/index.js";
+
+/** The server URL chosen by the global setup, or `undefined` when the run is on PGlite. */
+export const serverUrl: string | undefined = inject("databaseUrl") || undefined;
+
+/** A fresh database of its own for one test file. */
+export interface TestDatabase {
+  kind: "postgres" | "pglite";
+  /** Connection URL of the fresh database (server runs only). */
+  url: string | undefined;
+  /** A drizzle database on it (node-postgres pool of 10, or PGlite), made with `schema: authSchema`. */
+  db: ReturnType<typeof drizzlePg<typeof authSchema>> | ReturnType<typeof drizzlePglite<typeof authSchema>>;
+  /** Drops the database and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Runs `sql` on the server's maintenance database (the one named in `serverUrl`). */
+export async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database named after `label` on the server and returns its URL. */
+export async function createServerDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!serverUrl) throw new Error("createServerDatabase needs a PostgreSQL server");
+  const name = `bedb_${label.replace(/\W+/g, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  await adminQuery(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists "${name}" with (force)`) };
+}
+
+/**
+ * A fresh, empty database for one test file: a new database on the server when there is one, else a new
+ * in-memory PGlite. Nothing is migrated yet.
+ */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  if (serverUrl) {
+    const { url, drop } = await createServerDatabase(label);
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    return {
+      kind: "postgres",
+      url,
+      db: drizzlePg(pool, { schema: authSchema }),
+      close: async () => {
+        await pool.end();
+        await drop();
+      },
+    };
+  }
+  const client = new PGlite();
+  return {
+    kind: "pglite",
+    url: undefined,
+    db: drizzlePglite(client, { schema: authSchema }),
+    close: () => client.close(),
+  };
+}
