@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, cpSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -13,7 +13,8 @@ const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal
 };
 const allTags = journal.entries.map((entry) => entry.tag);
 
-const rows = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+const rows = (result: unknown) =>
+  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 describe("migrate()", () => {
   let t: TestDatabase;
@@ -48,7 +49,9 @@ describe("migrate()", () => {
     await t.db.execute(
       sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
     );
-    await t.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('host', ${Date.now() + 1e9})`);
+    await t.db.execute(
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('host', ${Date.now() + 1e9})`,
+    );
     const status = await migrationStatus(t.db, { migrationsTable: "__other_history" });
     expect(status.pending.map((m) => m.tag)).toEqual(allTags);
   });
@@ -59,7 +62,9 @@ describe("migrate()", () => {
       await migrate(fresh.db, { migrationsSchema: "public", migrationsTable: "my_history" });
       const found = rows(await fresh.db.execute(sql`select count(*)::int as n from public.my_history`));
       expect(found[0]?.n).toBe(allTags.length);
-      expect((await migrationStatus(fresh.db, { migrationsSchema: "public", migrationsTable: "my_history" })).pending).toEqual([]);
+      expect(
+        (await migrationStatus(fresh.db, { migrationsSchema: "public", migrationsTable: "my_history" })).pending,
+      ).toEqual([]);
     } finally {
       await fresh.close();
     }
@@ -71,13 +76,20 @@ describe("migrate()", () => {
       const folder = mkdtempSync(join(tmpdir(), "bedb-migrations-"));
       cpSync(migrationsFolder, folder, { recursive: true });
       const broken = journal.entries.at(-1)?.tag as string;
-      writeFileSync(join(folder, `${broken}.sql`), `${readFileSync(join(folder, `${broken}.sql`), "utf8")}\n--> statement-breakpoint\nselect * from no_such_table;`);
+      writeFileSync(
+        join(folder, `${broken}.sql`),
+        `${readFileSync(join(folder, `${broken}.sql`), "utf8")}\n--> statement-breakpoint\nselect * from no_such_table;`,
+      );
       const error = await migrate(fresh.db, { migrationsFolder: folder }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationError);
       expect((error as MigrationError).migration).toBe(broken);
       expect((error as MigrationError).message).toContain(broken);
       expect((error as MigrationError).cause).toBeDefined();
-      const tables = rows(await fresh.db.execute(sql`select to_regclass('public.user') as t, to_regclass('drizzle.__be_db_migrations') as h`));
+      const tables = rows(
+        await fresh.db.execute(
+          sql`select to_regclass('public.user') as t, to_regclass('drizzle.__be_db_migrations') as h`,
+        ),
+      );
       expect(tables[0]?.t).toBeNull();
       expect(tables[0]?.h).toBeNull();
     } finally {
@@ -91,20 +103,23 @@ describe("migrate()", () => {
   });
 });
 
-describe.runIf(serverUrl)("migrate() from several app instances at once (needs a PostgreSQL server: several connections)", () => {
-  it("applies each migration exactly once and every caller succeeds", async () => {
-    const fresh = await createTestDatabase("migrate_race");
-    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: fresh.url, max: 1 }));
-    try {
-      const results = await Promise.all(pools.map((pool) => migrate(drizzle(pool))));
-      const appliedCounts = results.map((r) => r.applied.length);
-      expect(appliedCounts.reduce((a, b) => a + b, 0)).toBe(allTags.length);
-      expect(appliedCounts.filter((n) => n > 0)).toHaveLength(1);
-      const history = rows(await fresh.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`));
-      expect(history[0]?.n).toBe(allTags.length);
-    } finally {
-      await Promise.all(pools.map((pool) => pool.end()));
-      await fresh.close();
-    }
-  });
-});
+describe.runIf(serverUrl)(
+  "migrate() from several app instances at once (needs a PostgreSQL server: several connections)",
+  () => {
+    it("applies each migration exactly once and every caller succeeds", async () => {
+      const fresh = await createTestDatabase("migrate_race");
+      const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: fresh.url, max: 1 }));
+      try {
+        const results = await Promise.all(pools.map((pool) => migrate(drizzle(pool))));
+        const appliedCounts = results.map((r) => r.applied.length);
+        expect(appliedCounts.reduce((a, b) => a + b, 0)).toBe(allTags.length);
+        expect(appliedCounts.filter((n) => n > 0)).toHaveLength(1);
+        const history = rows(await fresh.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`));
+        expect(history[0]?.n).toBe(allTags.length);
+      } finally {
+        await Promise.all(pools.map((pool) => pool.end()));
+        await fresh.close();
+      }
+    });
+  },
+);
