@@ -1,0 +1,2 @@
+// Placeholder until this capability lands; see the issue that adds it.
+export {};
