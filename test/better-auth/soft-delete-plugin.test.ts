@@ -163,7 +163,11 @@ describe("softDeletePlugin() with a real Better Auth instance", () => {
       }),
     );
     expect(refused.status).toBe("BAD_REQUEST");
-    const { cookie } = await signUp(auth);
+    const { cookie, userId } = await signUp(auth);
+    const update = await failure(auth.api.updateUser({ headers: cookie, body: { deletedAt: new Date() } as never }));
+    expect(update.status).toBe("BAD_REQUEST");
+    const [row] = await t.db.select().from(userTable).where(eq(userTable.id, userId));
+    expect(row?.deletedAt).toBeNull();
     const session = await auth.api.getSession({ headers: cookie });
     expect(session?.user).not.toHaveProperty("deletedAt");
     expect(session?.session).not.toHaveProperty("deletedAt");
