@@ -1,2 +1,2 @@
-// Placeholder until this capability lands; see the issue that adds it.
-export {};
+export { SOFT_DELETE_ERROR_CODES } from "./error-codes.js";
+export { softDeletePlugin } from "./plugin.js";

@@ -1,2 +1,6 @@
-// Placeholder until this capability lands; see the issue that adds it.
-export {};
+export { notDeleted, onlyDeleted } from "./conditions.js";
+export { MissingWhereError, SoftDeleteError, UserNotFoundError } from "./errors.js";
+export { type PurgeDeletedOptions, purgeDeleted } from "./purge.js";
+export { restore, softDelete } from "./soft-delete.js";
+export type { DeletedAtColumn, SoftDeletableTable, SoftDeleteWhere, WholeTable } from "./types.js";
+export { type SoftDeleteUserResult, softDeleteUser } from "./user.js";

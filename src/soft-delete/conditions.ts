@@ -1,0 +1,21 @@
+import { isNotNull, isNull, type SQL } from "drizzle-orm";
+import type { SoftDeletableTable } from "./types.js";
+
+/**
+ * `deleted_at IS NULL` for `table`: keeps live rows. Combine it with `and(…)` in a `select`, `update`,
+ * `delete` or a join's `on` clause; it also works on an `alias()` of the table.
+ *
+ * @example db.select().from(userTable).where(and(eq(userTable.email, email), notDeleted(userTable)))
+ */
+export function notDeleted(table: SoftDeletableTable): SQL {
+  return isNull(table.deletedAt);
+}
+
+/**
+ * `deleted_at IS NOT NULL` for `table`: keeps soft-deleted rows only (Laravel's `onlyTrashed`).
+ *
+ * @example db.select().from(sessionTable).where(onlyDeleted(sessionTable))
+ */
+export function onlyDeleted(table: SoftDeletableTable): SQL {
+  return isNotNull(table.deletedAt);
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import { count, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../../src/migrate/index.js";
+import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
+import { purgeDeleted, softDelete } from "../../src/soft-delete/index.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { deletedTime, insertSession, insertUser } from "./fixtures.js";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase("soft_delete_purge_bulk");
+  await migrate(t.db);
+});
+afterAll(() => t.close());
+
+const countWhere = async (table: typeof userTable | typeof sessionTable | typeof accountTable, ids: string[]) => {
+  const column = table === userTable ? userTable.id : (table as typeof sessionTable).userId;
+  const [row] = await t.db.select({ n: count() }).from(table).where(inArray(column, ids));
+  return row?.n ?? 0;
+};
+
+describe("purgeDeleted() on 10,000 rows", () => {
+  it("hard-deletes 10,000 soft-deleted users in bounded batches, cascading to their sessions and accounts", async () => {
+    const total = 10_000;
+    const ids = Array.from({ length: total }, () => randomUUID());
+    for (let i = 0; i < total; i += 2_000) {
+      const chunk = ids.slice(i, i + 2_000);
+      await t.db.insert(userTable).values(chunk.map((id) => ({ id, name: "bulk", email: `${id}@bulk.test` })));
+      await t.db
+        .insert(sessionTable)
+        .values(chunk.map((id) => ({ userId: id, token: `t-${id}`, expiresAt: new Date(Date.now() + 3_600_000) })));
+      await t.db
+        .insert(accountTable)
+        .values(chunk.map((id) => ({ userId: id, accountId: id, providerId: "credential" })));
+    }
+    const deleted = await softDelete(t.db, userTable, inArray(userTable.id, ids));
+    expect(deleted).toHaveLength(total);
+    const cutoff = new Date(deletedTime(deleted[0]) + 1);
+    const keeper = await insertUser(t.db);
+    await insertSession(t.db, keeper.id);
+    await t.db.update(userTable).set({ deletedAt: cutoff }).where(eq(userTable.id, keeper.id));
+    const live = await insertUser(t.db);
+
+    const batches: number[] = [];
+    const purged = await purgeDeleted(t.db, userTable, {
+      olderThan: cutoff,
+      batchSize: 3_000,
+      onBatch: (n) => batches.push(n),
+    });
+
+    expect(purged).toBe(total);
+    expect(batches).toEqual([3_000, 3_000, 3_000, 1_000]);
+    expect(await countWhere(userTable, ids)).toBe(0);
+    expect(await countWhere(sessionTable, ids)).toBe(0);
+    expect(await countWhere(accountTable, ids)).toBe(0);
+    expect(await countWhere(userTable, [keeper.id, live.id])).toBe(2);
+    expect(await countWhere(sessionTable, [keeper.id])).toBe(1);
+  });
+});
