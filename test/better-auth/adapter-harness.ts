@@ -4,14 +4,22 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { afterAll } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { authSchema } from "../../src/schema/index.js";
+import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { createTestDatabase } from "../support/database.js";
 
 type Suite = Parameters<typeof testAdapter>[0]["tests"][number];
+
+/** A database for one conformance file: a drizzle instance made with `schema: authSchema`, and how to drop it. */
+export interface ConformanceDatabase {
+  db: AnyPgDatabase;
+  close(): Promise<void>;
+}
 
 /**
  * Registers Better Auth's adapter conformance `tests` (from `@better-auth/test-utils/adapter`) against
  * `drizzleAdapter(db, { provider: 'pg', schema: authSchema })` on a fresh database of this test file, with
  * `options` (Better Auth options) applied on top of each suite's own and `adapterConfig` added to the adapter's.
+ * `open` makes the database (default: `createTestDatabase`, node-postgres or PGlite).
  *
  * The suite's `runMigrations` hook calls the package's own `migrate()` (never drizzle-kit push): the tables are
  * exactly what a host gets. `migrate()` is idempotent, so the suite may call it as often as it likes.
@@ -21,8 +29,9 @@ export async function runConformance(
   tests: Suite[],
   options: BetterAuthOptions = {},
   adapterConfig: { transaction?: boolean } = {},
+  open: (label: string) => Promise<ConformanceDatabase> = createTestDatabase,
 ) {
-  const t = await createTestDatabase(label);
+  const t = await open(label);
   afterAll(() => t.close());
   const { execute } = await testAdapter({
     adapter: () => drizzleAdapter(t.db, { provider: "pg", schema: authSchema, ...adapterConfig }),

@@ -1,4 +1,4 @@
-import { normalTestSuite } from "@better-auth/test-utils/adapter";
+import { caseInsensitiveTestSuite, normalTestSuite } from "@better-auth/test-utils/adapter";
 import { needsCustomSchema, runConformance } from "./adapter-harness.js";
 
 const customId = "create - should use generateId if provided";
@@ -11,5 +11,7 @@ const customId = "create - should use generateId if provided";
 // 'MOCK-ID'. It therefore runs on its own, last, as a second pass of the same suite with every other case off.
 await runConformance("ba_normal", [
   normalTestSuite({ disableTests: { ...needsCustomSchema, [customId]: true } }),
+  // `mode: 'insensitive'` on eq, ne, in, not_in, contains, starts_with, ends_with (Better Auth looks emails up so).
+  caseInsensitiveTestSuite(),
   normalTestSuite({ disableTests: { ALL: true, [customId]: false } }),
 ]);
