@@ -1,4 +1,4 @@
-import { testAdapter } from "@better-auth/test-utils/adapter";
+import { createTestSuite, getNormalTestSuiteTests, testAdapter } from "@better-auth/test-utils/adapter";
 import type { BetterAuthOptions } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { afterAll } from "vitest";
@@ -87,3 +87,14 @@ export const needsCustomSchema = {
   "findMany - should return null for one-to-one join when joined records don't exist": true,
   "findMany - should handle mixed joins correctly when some are missing": true,
 } as const;
+
+export const customId = "create - should use generateId if provided";
+
+/**
+ * `create - should use generateId if provided` sets `generateId: () => 'MOCK-ID'` and leaves it set; upstream, the
+ * next case that reconfigures the schema resets it, but those are disabled here, so later cases would all insert
+ * 'MOCK-ID'. It therefore runs last, alone, in a one-case suite built from the same upstream case.
+ */
+export const customIdSuite = createTestSuite("normal (custom generateId)", {}, (helpers, debug) => ({
+  [customId]: getNormalTestSuiteTests(helpers, debug)[customId],
+}));

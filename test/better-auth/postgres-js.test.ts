@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { it } from "vitest";
 import { authSchema } from "../../src/schema/index.js";
 import { createServerDatabase, serverUrl } from "../support/database.js";
-import { needsCustomSchema, runConformance } from "./adapter-harness.js";
+import { customId, customIdSuite, needsCustomSchema, runConformance } from "./adapter-harness.js";
 
 // The auth flow and the CRUD cases again with the host's drizzle instance on postgres.js instead of node-postgres
 // (postgres.js parses timestamps, bigints and booleans itself): the tables behave the same through either driver.
@@ -16,8 +16,8 @@ if (serverUrl) {
         // Adds a custom `dateField` column to `user`; see auth-flow.test.ts.
         disableTests: { "should sign up with additional fields": true },
       }),
-      // `create - should use generateId if provided` is left out for the reason given in normal.test.ts.
-      normalTestSuite({ disableTests: { ...needsCustomSchema, "create - should use generateId if provided": true } }),
+      normalTestSuite({ disableTests: { ...needsCustomSchema, [customId]: true } }),
+      customIdSuite(),
     ],
     {},
     {},
