@@ -54,7 +54,18 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       url,
       db: drizzlePg(pool, { schema: authSchema }),
       close: async () => {
+        // pool.end() resolves before its clients' connections are closed; dropping the database `with (force)`
+        // meanwhile terminates them and each raises an uncaught 57P01. Wait for every client's 'remove' first.
+        let open = pool.totalCount;
+        const closed = new Promise<void>((resolve) => {
+          if (open === 0) resolve();
+          pool.on("remove", () => {
+            open -= 1;
+            if (open === 0) resolve();
+          });
+        });
         await pool.end();
+        await closed;
         await drop();
       },
     };
