@@ -76,11 +76,12 @@ export function explain(error: unknown, target: string): Explained {
   }
   const missing = found((e) => codeOf(e) === "3D000");
   if (missing) return { code: ExitCode.databaseMissing, line: `${messageOf(missing)} (${target})`, details: [] };
-  const network = found((e) => NETWORK.has(String(codeOf(e))));
-  if (network || error instanceof ConnectionError) {
-    const reason = messageOf(network ?? (error as ConnectionError).cause ?? error);
-    return { code: ExitCode.unreachable, line: `Cannot reach ${target}: ${reason}`, details: [] };
+  if (error instanceof ConnectionError) {
+    return { code: ExitCode.unreachable, line: `${error.message}: ${messageOf(error.cause)}`, details: [] };
   }
+  const network = found((e) => NETWORK.has(String(codeOf(e))));
+  if (network)
+    return { code: ExitCode.unreachable, line: `Cannot reach ${target}: ${messageOf(network)}`, details: [] };
   if (error instanceof SchemaMismatchError) {
     return {
       code: ExitCode.schemaDiffers,
@@ -89,7 +90,8 @@ export function explain(error: unknown, target: string): Explained {
     };
   }
   if (error instanceof MigrationError) {
-    const cause = error.cause === undefined ? "" : messageOf(error.cause);
+    // The innermost cause is the driver's own error (drizzle wraps it in "Failed query: …").
+    const cause = all.length > 1 ? messageOf(all.at(-1)) : "";
     const line = cause && !error.message.includes(cause) ? `${messageOf(error)}: ${cause}` : messageOf(error);
     return { code: ExitCode.migrationFailed, line, details: [] };
   }
