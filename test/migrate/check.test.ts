@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normaliseDefault, normaliseType } from "../../src/migrate/compare.js";
 import { checkSchema, migrate } from "../../src/migrate/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
+import { buildOriginalDatabase, fillOriginalDatabase } from "../support/original-app.js";
 
 describe("checkSchema()", () => {
   let t: TestDatabase;
@@ -72,5 +75,25 @@ describe("normalisation of drizzle-kit's spelling to PostgreSQL's", () => {
     expect(normaliseDefault("'it''s'::text")).toBe("'it''s'");
     expect(normaliseDefault(undefined)).toBeNull();
     expect(normaliseDefault("now()")).not.toBe(normaliseDefault("CURRENT_TIMESTAMP"));
+  });
+});
+
+describe.runIf(serverUrl)("checkSchema() and adoption through postgres.js (rows come back as an array)", () => {
+  it("adopts an original database and then finds it clean, then finds an ALTER", async () => {
+    const t = await createTestDatabase("check_postgresjs");
+    const client = postgres(t.url as string, { max: 2, onnotice: () => {} });
+    try {
+      const db = drizzlePostgres(client);
+      await buildOriginalDatabase(db, 2);
+      await fillOriginalDatabase(db, true);
+      const result = await migrate(db);
+      expect(result.adopted.map((m) => m.tag)).toEqual(["0000_auth_tables", "0001_rate_limit"]);
+      expect(await checkSchema(db)).toEqual([]);
+      await db.execute(sql`alter table rate_limit alter column key drop not null`);
+      expect(await checkSchema(db)).toEqual(["column rate_limit.key is nullable, expected NOT NULL"]);
+    } finally {
+      await client.end();
+      await t.close();
+    }
   });
 });
