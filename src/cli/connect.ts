@@ -33,10 +33,14 @@ export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): stri
   }
   if (options.pglite !== undefined) return `PGlite at ${options.pglite}`;
   const url = options.databaseUrl ?? env.DATABASE_URL;
+  const source = options.databaseUrl === undefined ? "DATABASE_URL" : "--database-url";
   if (!url) {
     throw new UsageError(
       "No database given: pass --database-url <url>, set DATABASE_URL, or pass --pglite <dir> for an embedded PGlite database.",
     );
+  }
+  if (!/^postgres(ql)?:\/\/./.test(url) || !URL.canParse(url)) {
+    throw new UsageError(`${source} is not a PostgreSQL URL (expected postgres://user:password@host:port/database).`);
   }
   return describeUrl(url);
 }
@@ -59,7 +63,9 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
  * (connected here, so connection problems surface before anything runs), or PGlite in the `--pglite` folder
  * (created when missing). The drivers are optional peer dependencies, loaded only when used.
  * @throws {UsageError} when no database is given, both are given, or the driver is not installed.
- * @throws {ConnectionError} (or the driver's error, with its SQLSTATE) when it cannot be opened.
+ * @throws {UsageError} when the URL is not a `postgres://` / `postgresql://` URL.
+ * @throws {ConnectionError} when it cannot be opened; the driver's error (with PostgreSQL's SQLSTATE when the
+ *   server answered) is its `cause`.
  */
 export async function openDatabase(options: DatabaseOptions, env: NodeJS.ProcessEnv): Promise<OpenDatabase> {
   const target = targetOf(options, env);
@@ -82,6 +88,11 @@ export async function openDatabase(options: DatabaseOptions, env: NodeJS.Process
   });
   // After connect, a dropped connection is reported by the failing query; this only keeps Node from crashing.
   client.on("error", () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (cause) {
+    // The server's own refusals (SQLSTATE 28xxx, 3D000) stay visible through `cause`.
+    throw new ConnectionError(`Cannot reach ${target}`, target, { cause });
+  }
   return { db: drizzle(client), target, close: () => client.end() };
 }

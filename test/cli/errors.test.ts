@@ -41,10 +41,13 @@ describe("be-db usage", () => {
     expectOneLine(run, /No database given: pass --database-url <url>, set DATABASE_URL, or pass --pglite <dir>/);
   });
 
-  it.concurrent("refuses --database-url together with --pglite, and unknown options, with exit code 2", async () => {
+  it.concurrent("refuses --database-url with --pglite, a URL that is not one, and unknown options, with exit code 2", async () => {
     const both = await runCli(["status", "--pglite", "/nonexistent", "--database-url", "postgres://x@127.0.0.1/x"]);
     expect(both.code).toBe(2);
     expectOneLine(both, /either --database-url or --pglite/);
+    const notUrl = await runCli(["status"], { DATABASE_URL: "db.internal:5432" });
+    expect(notUrl.code).toBe(2);
+    expectOneLine(notUrl, /DATABASE_URL is not a PostgreSQL URL/);
     const unknown = await runCli(["status", "--frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");
