@@ -3,16 +3,14 @@ import { compareWithSnapshot } from "./compare.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { introspect, type LiveTable } from "./introspect.js";
 import type { MigrationFile } from "./journal.js";
-import { readSnapshot, type Snapshot, tableKey } from "./snapshot.js";
-
-const show = (key: string) => (key.startsWith("public.") ? key.slice("public.".length) : key);
+import { displayName, readSnapshot, type Snapshot, tableKey } from "./snapshot.js";
 
 /** Differences between the live tables and the schema right after `file`, including tables it does not make yet. */
 function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, snapshot: Snapshot): string[] {
   const own = new Set(Object.values(snapshot.tables).map(tableKey));
   const early = [...live.keys()]
     .filter((key) => !own.has(key))
-    .map((key) => `table ${show(key)} exists, but migrations up to ${file.tag} do not create it`);
+    .map((key) => `table ${displayName(key)} exists, but migrations up to ${file.tag} do not create it`);
   return [...compareWithSnapshot(live, snapshot), ...early];
 }
 
@@ -56,7 +54,7 @@ export async function adoptExistingTables(
   }
   const { file, differences } = closest as { file: MigrationFile; differences: string[] };
   throw new SchemaMismatchError(
-    `The database already has tables named like this package's (${[...live.keys()].map(show).join(", ")}) ` +
+    `The database already has tables named like this package's (${[...live.keys()].map(displayName).join(", ")}) ` +
       `but they match none of its migrations (closest: ${file.tag}, ${differences.length} difference(s)); ` +
       `nothing was changed:\n${differences.map((difference) => `- ${difference}`).join("\n")}`,
     { migration: file.tag, differences },

@@ -1,5 +1,24 @@
 import type { LiveTable } from "./introspect.js";
-import { type Snapshot, type SnapshotColumn, type SnapshotTable, tableKey } from "./snapshot.js";
+import { displayName, type Snapshot, type SnapshotColumn, type SnapshotTable, tableKey } from "./snapshot.js";
+
+const ALIASES: Record<string, string> = {
+  int: "integer",
+  int4: "integer",
+  serial: "integer",
+  serial4: "integer",
+  int8: "bigint",
+  bigserial: "bigint",
+  serial8: "bigint",
+  int2: "smallint",
+  smallserial: "smallint",
+  serial2: "smallint",
+  bool: "boolean",
+  float8: "double precision",
+  float4: "real",
+  varchar: "character varying",
+  char: "character",
+  decimal: "numeric",
+};
 
 /**
  * drizzle-kit writes some types in their short SQL spelling; `format_type()` prints PostgreSQL's canonical
@@ -20,25 +39,6 @@ export function normaliseType(type: string): string {
   if (base === "timestamp" || base === "time") return `${base}${size}${zone || " without time zone"}${arrays}`;
   return `${ALIASES[base] ?? base}${size}${zone}${arrays}`;
 }
-
-const ALIASES: Record<string, string> = {
-  int: "integer",
-  int4: "integer",
-  serial: "integer",
-  serial4: "integer",
-  int8: "bigint",
-  bigserial: "bigint",
-  serial8: "bigint",
-  int2: "smallint",
-  smallserial: "smallint",
-  serial2: "smallint",
-  bool: "boolean",
-  float8: "double precision",
-  float4: "real",
-  varchar: "character varying",
-  char: "character",
-  decimal: "numeric",
-};
 
 /** Serial columns get a `nextval(…)` default that drizzle-kit does not record. */
 const isSerial = (type: string) => /^(small|big)?serial[248]?$/i.test(type.trim());
@@ -62,7 +62,6 @@ export function normaliseDefault(value: string | number | boolean | null | undef
   return text.replace(/^('(?:[^']|'')*')::(?:text|character varying|bpchar)$/, "$1");
 }
 
-const show = (key: string) => (key.startsWith("public.") ? key.slice("public.".length) : key);
 const columnList = (columns: string[]) => `(${columns.join(", ")})`;
 const unquote = (name: string) => (/^"(?:[^"]|"")*"$/.test(name) ? name.slice(1, -1).replaceAll('""', '"') : name);
 const actions: Record<string, string> = {
@@ -161,13 +160,13 @@ function compareConstraints(name: string, expected: SnapshotTable, live: LiveTab
   const liveKeys = new Map(live.constraints.filter((c) => c.type === "f").map((c) => [c.name, c]));
   const wantKeys = Object.values(expected.foreignKeys ?? {});
   for (const key of wantKeys) {
-    const want = `${show(`${key.schemaTo || "public"}.${key.tableTo}`)}${columnList(key.columnsTo)} on delete ${key.onDelete ?? "no action"} on update ${key.onUpdate ?? "no action"}`;
+    const want = `${displayName(`${key.schemaTo || "public"}.${key.tableTo}`)}${columnList(key.columnsTo)} on delete ${key.onDelete ?? "no action"} on update ${key.onUpdate ?? "no action"}`;
     const found = liveKeys.get(key.name);
     if (!found) {
       out.push(`foreign key ${key.name} on ${name} ${columnList(key.columnsFrom)} is missing`);
       continue;
     }
-    const have = `${show(`${found.refSchema}.${found.refTable}`)}${columnList(found.refColumns)} on delete ${actions[found.onDelete ?? "a"]} on update ${actions[found.onUpdate ?? "a"]}`;
+    const have = `${displayName(`${found.refSchema}.${found.refTable}`)}${columnList(found.refColumns)} on delete ${actions[found.onDelete ?? "a"]} on update ${actions[found.onUpdate ?? "a"]}`;
     if (found.columns.join(",") !== key.columnsFrom.join(",") || have !== want) {
       out.push(
         `foreign key ${key.name} on ${name} is ${columnList(found.columns)} → ${have}, expected ${columnList(key.columnsFrom)} → ${want}`,
@@ -228,12 +227,12 @@ export function compareWithSnapshot(live: Map<string, LiveTable>, snapshot: Snap
     const key = tableKey(expected);
     const found = live.get(key);
     if (!found) {
-      out.push(`table ${show(key)} is missing`);
+      out.push(`table ${displayName(key)} is missing`);
       continue;
     }
-    compareColumns(show(key), expected, found, out);
-    compareConstraints(show(key), expected, found, out);
-    compareIndexes(show(key), expected, found, out);
+    compareColumns(displayName(key), expected, found, out);
+    compareConstraints(displayName(key), expected, found, out);
+    compareIndexes(displayName(key), expected, found, out);
   }
   return out;
 }

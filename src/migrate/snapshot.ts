@@ -60,3 +60,6 @@ export function readSnapshot(folder: string, idx: number): Snapshot {
 
 /** `schema.table` of a snapshot table, with drizzle-kit's `""` read as `public`. */
 export const tableKey = (table: { schema: string; name: string }) => `${table.schema || "public"}.${table.name}`;
+
+/** How differences name a table: `user` for `public.user`, `auth.user` otherwise. */
+export const displayName = (key: string) => (key.startsWith("public.") ? key.slice("public.".length) : key);

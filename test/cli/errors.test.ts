@@ -101,6 +101,6 @@ describe.runIf(bin)("be-db against a server that checks passwords (a private scr
 
     const ok = await runCli(["status", "--database-url", server.url]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain("0 applied, 3 pending.");
+    expect(ok.stdout).toMatch(/0 applied, \d+ pending\.$/m);
   });
 });

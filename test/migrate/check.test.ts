@@ -28,7 +28,7 @@ describe("checkSchema()", () => {
     await t.db.execute(sql`alter table "user" alter column image type varchar(200)`);
     await t.db.execute(sql`alter table "session" alter column ip_address set not null`);
     await t.db.execute(sql`alter table "account" alter column id drop default`);
-    await t.db.execute(sql`alter table "rate_limit" alter column count set default 1`);
+    await t.db.execute(sql`alter table "verification" alter column value set default 'x'`);
     await t.db.execute(sql`drop index verification_identifier_idx`);
     await t.db.execute(sql`create index session_token_idx on "session" (token)`);
     await t.db.execute(sql`alter table "account" drop constraint account_user_id_user_id_fk`);
@@ -36,13 +36,13 @@ describe("checkSchema()", () => {
       sql`alter table "account" add constraint account_user_id_user_id_fk foreign key (user_id) references "user"(id) on delete set null`,
     );
     await t.db.execute(sql`alter table "user" drop constraint user_email_unique`);
-    await t.db.execute(sql`alter table "rate_limit" drop column last_request`);
+    await t.db.execute(sql`alter table "account" drop column scope`);
 
     expect((await checkSchema(t.db)).sort()).toEqual(
       [
         "column account.id has default (none), expected gen_random_uuid()::text",
-        "column rate_limit.count has default 1, expected 0",
-        "column rate_limit.last_request is missing (expected bigint NOT NULL)",
+        "column verification.value has default 'x', expected (none)",
+        "column account.scope is missing (expected text)",
         "column session.ip_address is NOT NULL, expected nullable",
         "column user.image has type character varying(200), expected text",
         "column user.nickname is not expected (found text NOT NULL)",
@@ -89,8 +89,8 @@ describe.runIf(serverUrl)("checkSchema() and adoption through postgres.js (rows 
       const result = await migrate(db);
       expect(result.adopted.map((m) => m.tag)).toEqual(["0000_auth_tables", "0001_rate_limit"]);
       expect(await checkSchema(db)).toEqual([]);
-      await db.execute(sql`alter table rate_limit alter column key drop not null`);
-      expect(await checkSchema(db)).toEqual(["column rate_limit.key is nullable, expected NOT NULL"]);
+      await db.execute(sql`alter table session alter column token drop not null`);
+      expect(await checkSchema(db)).toEqual(["column session.token is nullable, expected NOT NULL"]);
     } finally {
       await client.end();
       await t.close();
