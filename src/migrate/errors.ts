@@ -8,11 +8,31 @@
  * When `migrate()` throws, nothing it was applying is kept: every pending migration runs in one transaction.
  */
 export class MigrationError extends Error {
-  override readonly name = "MigrationError";
+  override readonly name: string = "MigrationError";
   readonly migration: string | undefined;
 
   constructor(message: string, options: { migration?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.migration = options.migration;
+  }
+}
+
+/**
+ * Thrown by `migrate()` when the database already holds some of the package's tables (for example a database
+ * made by the original app) but their shape matches none of the package's migrations, so they cannot be
+ * adopted. Nothing was changed: no table was altered and no migration was recorded.
+ *
+ * - `differences`: readable sentences, one per difference, against the closest migration
+ *   (for example `column user.nickname is not expected (found text NOT NULL)`). The same wording as
+ *   `checkSchema()`.
+ * - `migration`: the tag of the migration the tables were compared with.
+ */
+export class SchemaMismatchError extends MigrationError {
+  override readonly name = "SchemaMismatchError";
+  readonly differences: string[];
+
+  constructor(message: string, options: { migration?: string; differences: string[]; cause?: unknown }) {
+    super(message, options);
+    this.differences = options.differences;
   }
 }

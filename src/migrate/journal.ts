@@ -5,6 +5,8 @@ import { MigrationError } from "./errors.js";
 
 /** One migration of a drizzle-kit folder, in journal order. */
 export interface MigrationFile {
+  /** Position in the journal (`idx`), which also numbers its snapshot `meta/NNNN_snapshot.json`. */
+  idx: number;
   /** File name without `.sql`, for example `"0000_auth_tables"`. */
   tag: string;
   /** The journal's `when`: when drizzle-kit generated it, Unix time in milliseconds. Identifies the migration. */
@@ -38,6 +40,7 @@ export function readMigrationFolder(folder: string): MigrationFile[] {
       throw new MigrationError(`Cannot read migration ${entry.tag} in ${folder}`, { migration: entry.tag, cause });
     }
     return {
+      idx: entry.idx,
       tag: entry.tag,
       createdAt: entry.when,
       hash: createHash("sha256").update(text).digest("hex"),

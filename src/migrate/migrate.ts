@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
 import { migrationsFolder as shippedFolder } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
@@ -34,6 +35,12 @@ export interface MigrationInfo {
 export interface MigrateResult {
   /** Migrations applied by this call, in order, each with the time it took in milliseconds. */
   applied: (MigrationInfo & { durationMs: number })[];
+  /**
+   * Migrations recorded as applied without running them, because their tables were already there with the
+   * right shape (a database made by the original app; see "Adopting a database made by the original app").
+   * Empty otherwise.
+   */
+  adopted: MigrationInfo[];
 }
 
 /** What `migrationStatus()` found. */
@@ -59,12 +66,8 @@ function historyTable(schema: string, table: string) {
 function resolve(options: MigrateOptions) {
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
-  return {
-    schema,
-    table,
-    history: historyTable(schema, table),
-    files: readMigrationFolder(options.migrationsFolder ?? shippedFolder),
-  };
+  const folder = options.migrationsFolder ?? shippedFolder;
+  return { schema, table, folder, history: historyTable(schema, table), files: readMigrationFolder(folder) };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -85,14 +88,21 @@ async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof histor
  *   once therefore queue: the first applies, the others then find nothing pending, and all resolve. The lock
  *   is released at commit or rollback, so it also works through PgBouncer in transaction-pooling mode.
  * - If a statement fails, the transaction rolls back: the schema and the history are as before the call.
+ * - Adoption: when the history is empty but the package's tables already exist (a database made by the original
+ *   app, whose migrations drizzle-kit recorded in `drizzle.__drizzle_migrations` under other hashes), their shape
+ *   is compared with drizzle-kit's snapshot after each migration. The newest exact match is recorded as applied,
+ *   with every earlier migration, and only newer ones run (`result.adopted`). Rows are never touched by the check.
  *
  * @returns the migrations applied by this call (empty when none was pending), with durations in milliseconds.
+ * @throws {SchemaMismatchError} (a `MigrationError`) when existing tables match none of the migrations; its
+ *   `differences` list why. Nothing is recorded or altered.
  * @throws {MigrationError} naming the failed migration (`error.migration`) with the driver's error as `cause`;
  *   or, with `migration` undefined, when the folder cannot be read or the lock or history cannot be had.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, history, files } = resolve(options);
+  const { schema, table, folder, history, files } = resolve(options);
   const applied: MigrateResult["applied"] = [];
+  const adopted: MigrationInfo[] = [];
   await db.transaction(async (tx) => {
     let done: Set<number>;
     try {
@@ -104,6 +114,13 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       done = await appliedTimes(tx, history);
     } catch (cause) {
       throw new MigrationError(`Cannot prepare the migration history table ${schema}.${table}`, { cause });
+    }
+    if (done.size === 0) {
+      for (const file of await adoptExistingTables(tx, folder, files)) {
+        await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
+        done.add(file.createdAt);
+        adopted.push(info(file));
+      }
     }
     for (const file of files) {
       if (done.has(file.createdAt)) continue;
@@ -121,7 +138,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       applied.push({ ...info(file), durationMs: performance.now() - started });
     }
   });
-  return { applied };
+  return { applied, adopted };
 }
 
 /**

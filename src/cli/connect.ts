@@ -1,0 +1,98 @@
+import type { AnyPgDatabase } from "../shared/database.js";
+import { ConnectionError, UsageError } from "./errors.js";
+
+/** Where the CLI's database is, from its options and the environment. */
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  pglite?: string;
+}
+
+/** An open database for one CLI command. */
+export interface OpenDatabase {
+  db: AnyPgDatabase;
+  /** What to call it in messages: the URL without its password, or `PGlite at DIR`. */
+  target: string;
+  close(): Promise<void>;
+}
+
+/** The URL without its password, so a password never reaches the terminal or a CI log. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return "the database URL";
+  }
+}
+
+/** Where the CLI will connect, or a usage error: `--pglite` and `--database-url` together, or nothing at all. */
+export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): string {
+  if (options.pglite !== undefined && options.databaseUrl !== undefined) {
+    throw new UsageError("Give either --database-url or --pglite, not both.");
+  }
+  if (options.pglite !== undefined) return `PGlite at ${options.pglite}`;
+  const url = options.databaseUrl ?? env.DATABASE_URL;
+  const source = options.databaseUrl === undefined ? "DATABASE_URL" : "--database-url";
+  if (!url) {
+    throw new UsageError(
+      "No database given: pass --database-url <url>, set DATABASE_URL, or pass --pglite <dir> for an embedded PGlite database.",
+    );
+  }
+  if (!/^postgres(ql)?:\/\/./.test(url) || !URL.canParse(url)) {
+    throw new UsageError(`${source} is not a PostgreSQL URL (expected postgres://user:password@host:port/database).`);
+  }
+  return describeUrl(url);
+}
+
+async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
+  try {
+    return await importer();
+  } catch (cause) {
+    throw new UsageError(
+      `This command needs the ${name} package; install it next to @be-monorepo/db (npm i ${name}).`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/**
+ * Opens the database the CLI works on: one node-postgres client for `--database-url` / `DATABASE_URL`
+ * (connected here, so connection problems surface before anything runs), or PGlite in the `--pglite` folder
+ * (created when missing). The drivers are optional peer dependencies, loaded only when used.
+ * @throws {UsageError} when no database is given, both are given, or the driver is not installed.
+ * @throws {UsageError} when the URL is not a `postgres://` / `postgresql://` URL.
+ * @throws {ConnectionError} when it cannot be opened; the driver's error (with PostgreSQL's SQLSTATE when the
+ *   server answered) is its `cause`.
+ */
+export async function openDatabase(options: DatabaseOptions, env: NodeJS.ProcessEnv): Promise<OpenDatabase> {
+  const target = targetOf(options, env);
+  if (options.pglite !== undefined) {
+    const { PGlite } = await load("@electric-sql/pglite", () => import("@electric-sql/pglite"));
+    const { drizzle } = await load("@electric-sql/pglite", () => import("drizzle-orm/pglite"));
+    let client: InstanceType<typeof PGlite>;
+    try {
+      client = await PGlite.create(options.pglite);
+    } catch (cause) {
+      throw new ConnectionError(`Cannot open ${target}`, target, { cause });
+    }
+    return { db: drizzle(client), target, close: () => client.close() };
+  }
+  const pg = (await load("pg", () => import("pg"))).default;
+  const { drizzle } = await load("pg", () => import("drizzle-orm/node-postgres"));
+  const client = new pg.Client({
+    connectionString: options.databaseUrl ?? env.DATABASE_URL,
+    connectionTimeoutMillis: 10_000,
+  });
+  // After connect, a dropped connection is reported by the failing query; this only keeps Node from crashing.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (cause) {
+    // The server's own refusals (SQLSTATE 28xxx, 3D000) stay visible through `cause`.
+    throw new ConnectionError(`Cannot reach ${target}`, target, { cause });
+  }
+  return { db: drizzle(client), target, close: () => client.end() };
+}

@@ -1,0 +1,99 @@
+import { MigrationError, SchemaMismatchError } from "../migrate/index.js";
+import { ExitCode } from "./exit-codes.js";
+
+/** A mistake in how `be-db` was called (exit code 2). */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** The database could not be opened at all (exit code 3 unless the server's answer says more). */
+export class ConnectionError extends Error {
+  override readonly name = "ConnectionError";
+  constructor(
+    message: string,
+    readonly target: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+interface Explained {
+  code: ExitCode;
+  /** One line for stderr. */
+  line: string;
+  /** Further lines (the differences of a refused adoption). */
+  details: string[];
+}
+
+/** The error and its `cause`s, outermost first. */
+function chain(error: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = error; e !== undefined && e !== null && out.length < 10; e = (e as { cause?: unknown }).cause) {
+    out.push(e);
+  }
+  return out;
+}
+
+const codeOf = (e: unknown) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);
+/** First line of an error's message; also for thrown non-Errors (PGlite's file system throws `{ name, errno }`). */
+function messageOf(e: unknown): string {
+  let text: string;
+  if (e instanceof Error) text = e.message;
+  else if (typeof e === "object" && e !== null) {
+    const { message, name, errno } = e as { message?: unknown; name?: unknown; errno?: unknown };
+    text =
+      typeof message === "string"
+        ? message
+        : `${String(name ?? "error")}${errno === undefined ? "" : ` (errno ${String(errno)})`}`;
+  } else text = String(e);
+  return text.split("\n")[0] ?? "";
+}
+
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNRESET",
+]);
+
+/**
+ * Turns anything `be-db` can hit into an exit code and one readable line (no stack trace). PostgreSQL's
+ * SQLSTATE (`code` on the driver's error, possibly wrapped in a `MigrationError`'s `cause`) decides between
+ * authentication (class 28) and a missing database (3D000); Node's network error codes mean unreachable.
+ */
+export function explain(error: unknown, target: string): Explained {
+  const all = chain(error);
+  const found = (test: (e: unknown) => boolean) => all.find(test);
+  if (error instanceof UsageError) return { code: ExitCode.usage, line: error.message, details: [] };
+
+  const auth = found((e) => typeof codeOf(e) === "string" && String(codeOf(e)).startsWith("28"));
+  if (auth) {
+    return { code: ExitCode.authentication, line: `Login refused by ${target}: ${messageOf(auth)}`, details: [] };
+  }
+  const missing = found((e) => codeOf(e) === "3D000");
+  if (missing) return { code: ExitCode.databaseMissing, line: `${messageOf(missing)} (${target})`, details: [] };
+  if (error instanceof ConnectionError) {
+    return { code: ExitCode.unreachable, line: `${error.message}: ${messageOf(error.cause)}`, details: [] };
+  }
+  const network = found((e) => NETWORK.has(String(codeOf(e))));
+  if (network)
+    return { code: ExitCode.unreachable, line: `Cannot reach ${target}: ${messageOf(network)}`, details: [] };
+  if (error instanceof SchemaMismatchError) {
+    return {
+      code: ExitCode.schemaDiffers,
+      line: `Refused: the existing tables match none of the package's migrations (closest: ${error.migration}); nothing was changed. Differences:`,
+      details: error.differences,
+    };
+  }
+  if (error instanceof MigrationError) {
+    // The innermost cause is the driver's own error (drizzle wraps it in "Failed query: …").
+    const cause = all.length > 1 ? messageOf(all.at(-1)) : "";
+    const line = cause && !error.message.includes(cause) ? `${messageOf(error)}: ${cause}` : messageOf(error);
+    return { code: ExitCode.migrationFailed, line, details: [] };
+  }
+  return { code: ExitCode.unexpected, line: `Unexpected error: ${messageOf(error)}`, details: [] };
+}

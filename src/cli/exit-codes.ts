@@ -1,0 +1,26 @@
+/**
+ * Exit codes of `be-db`, one per kind of outcome, so scripts can tell them apart:
+ *
+ * | code | meaning |
+ * | ---- | ------- |
+ * | 0 | done |
+ * | 1 | unexpected error (a bug: please report it) |
+ * | 2 | usage: no database given (`--database-url`, `DATABASE_URL` or `--pglite`), a bad option, a missing driver |
+ * | 3 | cannot reach the database: connection refused, unknown host, timeout; or the PGlite folder cannot be opened |
+ * | 4 | the server refused the login: wrong password, unknown role, role may not log in (SQLSTATE class 28) |
+ * | 5 | the database named in the URL does not exist (SQLSTATE 3D000) |
+ * | 6 | a migration failed (rolled back), or the history table or migrations folder cannot be read |
+ * | 7 | the schema differs: `check` found differences, or `migrate` refused to adopt existing tables |
+ */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  unreachable: 3,
+  authentication: 4,
+  databaseMissing: 5,
+  migrationFailed: 6,
+  schemaDiffers: 7,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

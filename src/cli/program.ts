@@ -1,0 +1,114 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError, Option } from "commander";
+import pc from "picocolors";
+import type { MigrateOptions } from "../migrate/index.js";
+import { checkCommand, migrateCommand, type Output, statusCommand } from "./commands.js";
+import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
+import { explain } from "./errors.js";
+import { ExitCode } from "./exit-codes.js";
+
+type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string };
+type Action = (
+  db: Awaited<ReturnType<typeof openDatabase>>["db"],
+  target: string,
+  options: MigrateOptions,
+  io: Output,
+) => Promise<ExitCode>;
+
+const EXIT_CODES = `
+Exit codes:
+  0  done
+  1  unexpected error
+  2  usage: no database given, bad option, driver not installed
+  3  cannot reach the database (refused, unknown host, timeout, PGlite folder unusable)
+  4  login refused (wrong password, unknown role)
+  5  the database does not exist
+  6  a migration failed (rolled back)
+  7  the schema differs (check found differences, or migrate refused to adopt existing tables)`;
+
+function databaseOptions(command: Command, history: boolean): Command {
+  command
+    .option("--database-url <url>", "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable)")
+    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
+  if (history) {
+    command
+      .addOption(new Option("--migrations-schema <name>", "schema of the migration history table").default("drizzle"))
+      .addOption(new Option("--migrations-table <name>", "migration history table").default("__be_db_migrations"));
+  }
+  return command.addHelpText("after", EXIT_CODES);
+}
+
+/**
+ * Runs `be-db` with the given arguments (`process.argv` shape: node, script, …) and resolves to its exit code.
+ * Never throws and never calls `process.exit`: every error becomes one line on stderr and an exit code.
+ */
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: Output = { out: (line) => console.log(line), err: (line) => console.error(line) },
+): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.ok;
+  const { version } = createRequire(import.meta.url)("@be-monorepo/db/package.json") as { version: string };
+
+  const withDatabase = (action: Action) => async (options: CommandOptions) => {
+    let target = "the database";
+    try {
+      target = targetOf(options, env);
+      const open = await openDatabase(options, env);
+      try {
+        code = await action(
+          open.db,
+          open.target,
+          { migrationsSchema: options.migrationsSchema, migrationsTable: options.migrationsTable },
+          io,
+        );
+      } finally {
+        await open.close().catch(() => {});
+      }
+    } catch (error) {
+      const explained = explain(error, target);
+      io.err(pc.red(`be-db: ${explained.line}`));
+      for (const detail of explained.details) io.err(`  - ${detail}`);
+      code = explained.code;
+    }
+  };
+
+  const program = new Command("be-db")
+    .description("Migrations and schema check for the @be-monorepo/db tables.")
+    .version(version)
+    .showHelpAfterError("(be-db --help lists the commands; be-db <command> --help their options)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .addHelpText("after", EXIT_CODES);
+
+  databaseOptions(
+    program.command("migrate").description("apply the pending migrations, printing each one and its time"),
+    true,
+  ).action(withDatabase(migrateCommand));
+  databaseOptions(
+    program.command("status").description("list applied and pending migrations (changes nothing)"),
+    true,
+  ).action(withDatabase(statusCommand));
+  databaseOptions(
+    program
+      .command("check")
+      .description(
+        "compare the live tables with the ones this package expects (columns, types, nullability, defaults, " +
+          "indexes, keys); exits 7 with the list of differences",
+      ),
+    false,
+  ).action(withDatabase(checkCommand));
+
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    io.err(`be-db: Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.unexpected;
+  }
+  return code;
+}
