@@ -5,8 +5,8 @@
  * PostgreSQL database and runs the `be-db` bin.
  *
  * The ESM host gets the peer versions of this repository's lockfile (the newest of each range); the CommonJS
- * host gets the lowest version of the `drizzle-orm` and `zod` peer ranges, so both ends of those ranges are
- * exercised. Installs use `--prefer-offline`: the versions come from npm's cache when it has them.
+ * host gets the lowest version of the `drizzle-orm`, `zod` and `better-auth` peer ranges, so both ends of those
+ * ranges are exercised. Installs use `--prefer-offline`: the versions come from npm's cache when it has them.
  *
  * Run with `npm run test:consumer` (its own vitest config; needs a PostgreSQL server: DATABASE_URL or Docker).
  */
@@ -51,13 +51,15 @@ const hostVersions: Record<HostKind, Record<string, string>> = {
   esm: {
     "drizzle-orm": manifest.devDependencies["drizzle-orm"] as string,
     zod: manifest.devDependencies.zod as string,
+    "better-auth": manifest.devDependencies["better-auth"] as string,
   },
   cjs: {
     "drizzle-orm": lowest(manifest.peerDependencies["drizzle-orm"]),
     zod: lowest(manifest.peerDependencies.zod),
+    "better-auth": lowest(manifest.peerDependencies["better-auth"]),
   },
 };
-const sharedHostDeps = ["better-auth", "pg", "@types/pg", "@types/node", "typescript"];
+const sharedHostDeps = ["pg", "@types/pg", "@types/node", "typescript"];
 
 let work: string;
 let tarball: string;
@@ -206,6 +208,13 @@ describe.concurrent.each(["esm", "cjs"] as const)("an installed copy in a %s hos
     database = await createServerDatabase(`consumer_${kind}`);
   });
   afterAll(() => database?.drop());
+
+  it(`has the intended peer versions installed (${JSON.stringify(hostVersions[kind])})`, () => {
+    for (const [name, version] of Object.entries(hostVersions[kind])) {
+      const installed = JSON.parse(readFileSync(join(hosts[kind].dir, "node_modules", name, "package.json"), "utf8"));
+      expect(installed.version, name).toBe(version);
+    }
+  });
 
   it("type-checks the host under moduleResolution nodenext", () => {
     expect(hosts[kind].nodenext?.message).toBeUndefined();
