@@ -48,9 +48,14 @@ async function main() {
 
   step(4, "Sign a user up, then in");
   const email = "ada@example.com";
-  const signUp = await auth.api.signUpEmail({ body: { name: "Ada Lovelace", email, password: "correct horse battery" } });
+  const signUp = await auth.api.signUpEmail({
+    body: { name: "Ada Lovelace", email, password: "correct horse battery" },
+  });
   ok(`signed up ${pc.yellow(signUp.user.email)} as user ${pc.dim(signUp.user.id)} (sign-up also opens a session)`);
-  const signIn = await auth.api.signInEmail({ body: { email, password: "correct horse battery" }, returnHeaders: true });
+  const signIn = await auth.api.signInEmail({
+    body: { email, password: "correct horse battery" },
+    returnHeaders: true,
+  });
   const cookie = signIn.headers.get("set-cookie")?.split(";")[0] ?? "";
   ok(`signed in; session cookie ${pc.dim(`${cookie.slice(0, 40)}…`)}`);
   const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
@@ -70,7 +75,10 @@ async function main() {
     const parsed = selectAccountTableSchema.parse(row);
     ok(`account   provider ${parsed.providerId}  password hash stored: ${parsed.password ? "yes" : "no"}`);
   }
-  const withSessions = await db.query.user.findFirst({ where: eq(userTable.id, parsedUser.id), with: { sessions: true } });
+  const withSessions = await db.query.user.findFirst({
+    where: eq(userTable.id, parsedUser.id),
+    with: { sessions: true },
+  });
   ok(`db.query.user.findFirst({ with: { sessions: true } }) → ${withSessions?.sessions.length} session(s)`);
 
   await client.close();

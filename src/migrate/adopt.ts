@@ -26,16 +26,23 @@ function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, sna
  * - No match: throws, so the transaction rolls back and nothing is recorded or altered.
  *
  * The decision rests on the tables' shape only; another history table is never trusted nor changed.
+ * A folder without drizzle-kit's snapshots (`meta/NNNN_snapshot.json`) cannot be compared, so there is no adoption:
+ * `migrate()` then simply applies everything, and a table that already exists makes it fail, with nothing kept.
  *
  * @throws {SchemaMismatchError} with the differences against the closest migration (fewest differences).
- * @throws {MigrationError} when a snapshot cannot be read or the catalogs cannot be queried.
+ * @throws {MigrationError} when the catalogs cannot be queried.
  */
 export async function adoptExistingTables(
   tx: AnyPgDatabase,
   folder: string,
   files: MigrationFile[],
 ): Promise<MigrationFile[]> {
-  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  let snapshots: Snapshot[];
+  try {
+    snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  } catch {
+    return [];
+  }
   const known = new Set(snapshots.flatMap((snapshot) => Object.values(snapshot.tables).map(tableKey)));
   let live: Map<string, LiveTable>;
   try {

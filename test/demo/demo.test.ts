@@ -5,7 +5,9 @@ import { expect, it } from "vitest";
 const run = promisify(execFile);
 
 it("npm run demo migrates, signs a user up and in, and validates the rows (embedded PGlite)", async () => {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "demo/demo.ts"], { env: { ...process.env, NO_COLOR: "1" } });
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "demo/demo.ts"], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   expect(stdout).toContain("0002_auth_fixes");
   expect(stdout).toContain("getSession() knows Ada Lovelace");
   expect(stdout).toContain("db.query.user.findFirst({ with: { sessions: true } }) → 2 session(s)");

@@ -97,6 +97,24 @@ describe("migrate()", () => {
     }
   });
 
+  it("applies a folder without drizzle-kit snapshots (no adoption possible) and fails cleanly over existing tables", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "bedb-nosnap-"));
+    cpSync(migrationsFolder, folder, { recursive: true, filter: (src) => !src.endsWith("_snapshot.json") });
+    const fresh = await createTestDatabase("migrate_nosnap");
+    try {
+      const result = await migrate(fresh.db, { migrationsFolder: folder });
+      expect(result.applied.map((m) => m.tag)).toEqual(allTags);
+      await fresh.db.execute(sql`drop table drizzle.__be_db_migrations`);
+      const error = await migrate(fresh.db, { migrationsFolder: folder }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).migration).toBe(allTags[0]);
+      const users = rows(await fresh.db.execute(sql`select to_regclass('drizzle.__be_db_migrations') as h`));
+      expect(users[0]?.h).toBeNull();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("raises MigrationError when the folder has no journal", async () => {
     const empty = mkdtempSync(join(tmpdir(), "bedb-empty-"));
     await expect(migrate(t.db, { migrationsFolder: empty })).rejects.toBeInstanceOf(MigrationError);
