@@ -67,3 +67,12 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     close: () => client.close(),
   };
 }
+
+/**
+ * Title for a `describe.runIf(serverUrl)` block: the name alone when a server is configured, else the name and
+ * why it does not run, so a run on PGlite says plainly what it did not prove.
+ */
+export const serverOnly = (name: string) =>
+  serverUrl
+    ? name
+    : `${name}: NOT RUN, needs a PostgreSQL server (set DATABASE_URL, or start Docker for testcontainers)`;

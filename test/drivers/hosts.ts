@@ -1,0 +1,119 @@
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
+import pg from "pg";
+import postgres from "postgres";
+import { authSchema } from "../../src/schema/index.js";
+import type { AnyPgDatabase } from "../../src/shared/database.js";
+import { adminQuery, createServerDatabase } from "../support/database.js";
+
+/** How the host made its drizzle instance: the settings a behaviour case may depend on. */
+export interface HostTraits {
+  /** `casing` given to `drizzle()`. */
+  casing: "snake_case" | undefined;
+  /** Whether `schema: authSchema` was given to `drizzle()` (so `db.query.*` exists). */
+  withSchema: boolean;
+}
+
+/** A host's drizzle database on a fresh, empty database, and how to throw both away. */
+export interface HostDatabase {
+  db: AnyPgDatabase;
+  /** Closes the host's connections and drops the database. */
+  close(): Promise<void>;
+}
+
+/** Makes a new {@link HostDatabase}; every call gives a database of its own. */
+export type MakeDb = () => Promise<HostDatabase>;
+
+/** The four ways a host may call `drizzle()`, each run through the whole suite. */
+export const hostVariants: (HostTraits & { label: string })[] = [
+  { label: "no options", casing: undefined, withSchema: false },
+  { label: "casing: snake_case", casing: "snake_case", withSchema: false },
+  { label: "schema: authSchema", casing: undefined, withSchema: true },
+  { label: "schema: authSchema, casing: snake_case", casing: "snake_case", withSchema: true },
+];
+
+/**
+ * Every database the suite makes has a session `TimeZone` far from UTC and at an odd offset (+05:45), so that a
+ * timestamp read or written as wall-clock time, rather than as an instant, shows up as a wrong value.
+ */
+export const SESSION_TIME_ZONE = "Asia/Kathmandu";
+
+const drizzleConfig = (traits: HostTraits) => ({
+  casing: traits.casing,
+  ...(traits.withSchema ? { schema: authSchema } : {}),
+});
+
+async function serverDatabase(label: string) {
+  const created = await createServerDatabase(label);
+  const name = new URL(created.url).pathname.slice(1);
+  await adminQuery(`alter database "${name}" set timezone to '${SESSION_TIME_ZONE}'`);
+  return created;
+}
+
+/**
+ * drizzle's node-postgres driver over a `pg.Pool` (at most `max` connections, default 5) to a fresh server
+ * database; `through` rewrites the URL (to go through PgBouncer).
+ */
+export const nodePostgresHost =
+  (
+    serverLabel: string,
+    traits: HostTraits,
+    options: { through?: (url: string) => string; max?: number } = {},
+  ): MakeDb =>
+  async () => {
+    const { url, drop } = await serverDatabase(serverLabel);
+    const pool = new pg.Pool({ connectionString: options.through ? options.through(url) : url, max: options.max ?? 5 });
+    return {
+      db: drizzleNodePostgres(pool, drizzleConfig(traits)) as unknown as AnyPgDatabase,
+      close: async () => {
+        await pool.end();
+        await drop();
+      },
+    };
+  };
+
+/**
+ * drizzle's postgres.js driver (at most `max` connections, default 5) to a fresh server database. `prepare`
+ * is postgres.js's option (named prepared statements; must be `false` behind PgBouncer in transaction mode).
+ */
+export const postgresJsHost =
+  (
+    serverLabel: string,
+    traits: HostTraits,
+    options: { through?: (url: string) => string; max?: number; prepare?: boolean } = {},
+  ): MakeDb =>
+  async () => {
+    const { url, drop } = await serverDatabase(serverLabel);
+    const client = postgres(options.through ? options.through(url) : url, {
+      max: options.max ?? 5,
+      prepare: options.prepare ?? true,
+      onnotice: () => {},
+    });
+    return {
+      db: drizzlePostgresJs(client, drizzleConfig(traits)) as unknown as AnyPgDatabase,
+      close: async () => {
+        await client.end();
+        await drop();
+      },
+    };
+  };
+
+let pgliteTemplate: Promise<PGlite> | undefined;
+
+/**
+ * drizzle's PGlite driver on a new in-memory PGlite (in this process, no server). Each database is a `clone()`
+ * of one empty PGlite made once per test file, which is several times faster than starting a new one.
+ */
+export const pgliteHost =
+  (traits: HostTraits): MakeDb =>
+  async () => {
+    pgliteTemplate ??= PGlite.create();
+    const client = (await (await pgliteTemplate).clone()) as PGlite;
+    await client.exec(`set timezone to '${SESSION_TIME_ZONE}'`);
+    return {
+      db: drizzlePglite(client, drizzleConfig(traits)) as unknown as AnyPgDatabase,
+      close: () => client.close(),
+    };
+  };
