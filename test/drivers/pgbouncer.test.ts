@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
+import pg from "pg";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate, migrationsFolder } from "../../src/migrate/index.js";
+import { createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
+import { type PgBouncer, startPgBouncer } from "../support/pgbouncer.js";
+import { runBehaviourSuite } from "./behaviour.js";
+import { rawRows } from "./cases/rows.js";
+import { hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
+
+const allTags = (
+  JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] }
+).entries.map((entry) => entry.tag);
+
+describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling mode"), () => {
+  let bouncer: PgBouncer | undefined;
+  const through = (url: string) => {
+    if (!bouncer) throw new Error("PgBouncer is not running");
+    return bouncer.through(url);
+  };
+  beforeAll(async () => {
+    bouncer = await startPgBouncer(serverUrl as string, { poolSize: 3 });
+  });
+  afterAll(async () => {
+    await bouncer?.stop();
+  });
+
+  describe("the pooler itself", () => {
+    it("serves more clients than server connections (transaction pooling, not session pooling)", async () => {
+      const { url, drop } = await createServerDatabase("drv_bouncer_pool");
+      const clients = Array.from({ length: 5 }, () => new pg.Client({ connectionString: through(url) }));
+      try {
+        for (const client of clients) await client.connect();
+        const pids = new Set<number>();
+        // Each client stays connected while the next one queries: in session mode the fourth would wait forever.
+        for (const client of clients) {
+          const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+          pids.add(Number(rows[0]?.pid));
+        }
+        expect(pids.size).toBeGreaterThanOrEqual(1);
+        expect(pids.size).toBeLessThanOrEqual(3);
+      } finally {
+        await Promise.all(clients.map((client) => client.end()));
+        await drop();
+      }
+    });
+  });
+
+  describe("migrate() from several app instances at once", () => {
+    it("applies each migration once; every caller (node-postgres and postgres.js) resolves", async () => {
+      const { url, drop } = await createServerDatabase("drv_bouncer_race");
+      const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: through(url), max: 1 }));
+      const sqls = Array.from({ length: 3 }, () =>
+        postgres(through(url), { max: 1, prepare: false, onnotice: () => {} }),
+      );
+      try {
+        const hosts = [...pools.map((pool) => drizzleNodePostgres(pool)), ...sqls.map((c) => drizzlePostgresJs(c))];
+        const results = await Promise.all(hosts.map((db) => migrate(db)));
+        const counts = results.map((result) => result.applied.length).sort((a, b) => a - b);
+        expect(counts).toEqual([0, 0, 0, 0, 0, allTags.length]);
+        const [history] = await rawRows(
+          hosts[0] as (typeof hosts)[0],
+          sql`select count(*)::int as n, count(distinct created_at)::int as distinct_n from drizzle.__be_db_migrations`,
+        );
+        expect(history).toEqual({ n: allTags.length, distinct_n: allTags.length });
+      } finally {
+        await Promise.all([...pools.map((pool) => pool.end()), ...sqls.map((c) => c.end())]);
+        await drop();
+      }
+    });
+  });
+
+  for (const variant of hostVariants) {
+    runBehaviourSuite(
+      `node-postgres (${variant.label})`,
+      nodePostgresHost("drv_bouncer_pg", variant, { through }),
+      variant,
+    );
+    runBehaviourSuite(
+      `postgres.js, prepare: false (${variant.label})`,
+      postgresJsHost("drv_bouncer_pgjs", variant, { through, prepare: false }),
+      variant,
+    );
+  }
+});
