@@ -51,6 +51,48 @@ describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling m
     });
   });
 
+  describe("why postgres.js needs prepare: false here", () => {
+    /**
+     * Runs the same transaction twice on one postgres.js connection, steering PgBouncer so that the second run
+     * gets a different server connection than the first: the other server connections are pinned by pg clients
+     * holding open transactions. Resolves with the second run's error, or `undefined`.
+     */
+    const secondTransactionOnAnotherServerConnection = async (prepare: boolean) => {
+      const { url, drop } = await createServerDatabase("drv_bouncer_prepare");
+      const holders = Array.from(
+        { length: bouncer?.poolSize ?? 0 },
+        () => new pg.Client({ connectionString: through(url) }),
+      );
+      const host = postgres(through(url), { max: 1, prepare, onnotice: () => {} });
+      const once = () => host.begin((tx) => tx`select ${1}::int as n`);
+      try {
+        for (const holder of holders) await holder.connect();
+        const [first, second, ...rest] = holders as [pg.Client, pg.Client, ...pg.Client[]];
+        for (const holder of [second, ...rest]) await holder.query("begin; select 1");
+        await once(); // runs on the one free server connection
+        await first.query("begin; select 1"); // now pins that connection
+        await second.query("commit"); // frees another one for postgres.js
+        return await once().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      } finally {
+        for (const holder of holders) await holder.query("rollback").catch(() => {});
+        await Promise.all([...holders.map((holder) => holder.end()), host.end()]);
+        await drop();
+      }
+    };
+
+    it("with postgres.js's default prepare: true, the second transaction loses its prepared statement", async () => {
+      const error = await secondTransactionOnAnotherServerConnection(true);
+      expect((error as Error | undefined)?.message).toMatch(/prepared statement .* does not exist/);
+    });
+
+    it("with prepare: false, the same sequence succeeds", async () => {
+      expect(await secondTransactionOnAnotherServerConnection(false)).toBeUndefined();
+    });
+  });
+
   describe("migrate() from several app instances at once", () => {
     it("applies each migration once; every caller (node-postgres and postgres.js) resolves", async () => {
       const { url, drop } = await createServerDatabase("drv_bouncer_race");

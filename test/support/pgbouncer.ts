@@ -95,8 +95,6 @@ export async function startPgBouncer(serverUrl: string, { poolSize = 3 } = {}): 
       "max_client_conn = 200",
       "log_connections = 0",
       "log_disconnections = 0",
-      // postgres.js sends extra_float_digits at start-up; PgBouncer would otherwise refuse the connection.
-      "ignore_startup_parameters = extra_float_digits",
       "",
     ].join("\n"),
     { mode: 0o644 },
