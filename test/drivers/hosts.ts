@@ -53,6 +53,24 @@ async function serverDatabase(label: string) {
 }
 
 /**
+ * A `pg.Pool` whose `end()` resolves only once every connection it opened is closed. (`pool.end()` resolves
+ * before its clients' sockets close; a `DROP DATABASE … WITH (FORCE)` right after would terminate them and
+ * surface as an unhandled error.)
+ */
+export function closablePool(config: pg.PoolConfig): { pool: pg.Pool; end(): Promise<void> } {
+  const pool = new pg.Pool(config);
+  const closed: Promise<unknown>[] = [];
+  pool.on("connect", (client) => closed.push(new Promise((resolve) => client.once("end", resolve))));
+  return {
+    pool,
+    end: async () => {
+      await pool.end();
+      await Promise.all(closed);
+    },
+  };
+}
+
+/**
  * drizzle's node-postgres driver over a `pg.Pool` (at most `max` connections, default 5) to a fresh server
  * database; `through` rewrites the URL (to go through PgBouncer).
  */
@@ -64,11 +82,14 @@ export const nodePostgresHost =
   ): MakeDb =>
   async () => {
     const { url, drop } = await serverDatabase(serverLabel);
-    const pool = new pg.Pool({ connectionString: options.through ? options.through(url) : url, max: options.max ?? 5 });
+    const { pool, end } = closablePool({
+      connectionString: options.through ? options.through(url) : url,
+      max: options.max ?? 5,
+    });
     return {
       db: drizzleNodePostgres(pool, drizzleConfig(traits)) as unknown as AnyPgDatabase,
       close: async () => {
-        await pool.end();
+        await end();
         await drop();
       },
     };

@@ -11,7 +11,7 @@ import { createServerDatabase, serverOnly, serverUrl } from "../support/database
 import { type PgBouncer, startPgBouncer } from "../support/pgbouncer.js";
 import { runBehaviourSuite } from "./behaviour.js";
 import { rawRows } from "./cases/rows.js";
-import { hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
+import { closablePool, hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
 
 const allTags = (
   JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] }
@@ -96,12 +96,12 @@ describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling m
   describe("migrate() from several app instances at once", () => {
     it("applies each migration once; every caller (node-postgres and postgres.js) resolves", async () => {
       const { url, drop } = await createServerDatabase("drv_bouncer_race");
-      const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: through(url), max: 1 }));
+      const pools = Array.from({ length: 3 }, () => closablePool({ connectionString: through(url), max: 1 }));
       const sqls = Array.from({ length: 3 }, () =>
         postgres(through(url), { max: 1, prepare: false, onnotice: () => {} }),
       );
       try {
-        const hosts = [...pools.map((pool) => drizzleNodePostgres(pool)), ...sqls.map((c) => drizzlePostgresJs(c))];
+        const hosts = [...pools.map(({ pool }) => drizzleNodePostgres(pool)), ...sqls.map((c) => drizzlePostgresJs(c))];
         const results = await Promise.all(hosts.map((db) => migrate(db)));
         const counts = results.map((result) => result.applied.length).sort((a, b) => a - b);
         expect(counts).toEqual([0, 0, 0, 0, 0, allTags.length]);
