@@ -10,6 +10,15 @@ import { adminQuery, createServerDatabase } from "../support/database.js";
 
 /** How the host made its drizzle instance: the settings a behaviour case may depend on. */
 export interface HostTraits {
+  /** The drizzle driver: `drizzle-orm/node-postgres`, `drizzle-orm/postgres-js` or `drizzle-orm/pglite`. */
+  driver: "node-postgres" | "postgres-js" | "pglite";
+  /** `"pgbouncer"` when the connections go through PgBouncer in transaction-pooling mode. */
+  pooler: "pgbouncer" | undefined;
+  /**
+   * Whether the host's database serves several transactions at once (a pool of connections), so cases may
+   * race callers against each other. PGlite runs one at a time.
+   */
+  concurrent: boolean;
   /** `casing` given to `drizzle()`. */
   casing: "snake_case" | undefined;
   /** Whether `schema: authSchema` was given to `drizzle()` (so `db.query.*` exists). */
@@ -26,8 +35,11 @@ export interface HostDatabase {
 /** Makes a new {@link HostDatabase}; every call gives a database of its own. */
 export type MakeDb = () => Promise<HostDatabase>;
 
+/** The settings a host passes to `drizzle()` that the suite varies. */
+export type DrizzleSettings = Pick<HostTraits, "casing" | "withSchema">;
+
 /** The four ways a host may call `drizzle()`, each run through the whole suite. */
-export const hostVariants: (HostTraits & { label: string })[] = [
+export const hostVariants: (DrizzleSettings & { label: string })[] = [
   { label: "no options", casing: undefined, withSchema: false },
   { label: "casing: snake_case", casing: "snake_case", withSchema: false },
   { label: "schema: authSchema", casing: undefined, withSchema: true },
@@ -40,7 +52,7 @@ export const hostVariants: (HostTraits & { label: string })[] = [
  */
 export const SESSION_TIME_ZONE = "Asia/Kathmandu";
 
-const drizzleConfig = (traits: HostTraits) => ({
+const drizzleConfig = (traits: DrizzleSettings) => ({
   casing: traits.casing,
   ...(traits.withSchema ? { schema: authSchema } : {}),
 });
@@ -77,7 +89,7 @@ export function closablePool(config: pg.PoolConfig): { pool: pg.Pool; end(): Pro
 export const nodePostgresHost =
   (
     serverLabel: string,
-    traits: HostTraits,
+    traits: DrizzleSettings,
     options: { through?: (url: string) => string; max?: number } = {},
   ): MakeDb =>
   async () => {
@@ -102,7 +114,7 @@ export const nodePostgresHost =
 export const postgresJsHost =
   (
     serverLabel: string,
-    traits: HostTraits,
+    traits: DrizzleSettings,
     options: { through?: (url: string) => string; max?: number; prepare?: boolean } = {},
   ): MakeDb =>
   async () => {
@@ -128,7 +140,7 @@ let pgliteTemplate: Promise<PGlite> | undefined;
  * of one empty PGlite made once per test file, which is several times faster than starting a new one.
  */
 export const pgliteHost =
-  (traits: HostTraits): MakeDb =>
+  (traits: DrizzleSettings): MakeDb =>
   async () => {
     pgliteTemplate ??= PGlite.create();
     const client = (await (await pgliteTemplate).clone()) as PGlite;

@@ -118,15 +118,16 @@ describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling m
   });
 
   for (const variant of hostVariants) {
-    runBehaviourSuite(
-      `node-postgres (${variant.label})`,
-      nodePostgresHost("drv_bouncer_pg", variant, { through }),
-      variant,
-    );
+    runBehaviourSuite(`node-postgres (${variant.label})`, nodePostgresHost("drv_bouncer_pg", variant, { through }), {
+      ...variant,
+      driver: "node-postgres",
+      pooler: "pgbouncer",
+      concurrent: true,
+    });
     runBehaviourSuite(
       `postgres.js, prepare: false (${variant.label})`,
       postgresJsHost("drv_bouncer_pgjs", variant, { through, prepare: false }),
-      variant,
+      { ...variant, driver: "postgres-js", pooler: "pgbouncer", concurrent: true },
     );
   }
 });

@@ -5,6 +5,11 @@ import { hostVariants, postgresJsHost } from "./hosts.js";
 
 describe.runIf(serverUrl)(serverOnly("drizzle-orm/postgres-js"), () => {
   for (const variant of hostVariants) {
-    runBehaviourSuite(variant.label, postgresJsHost("drv_pgjs", variant), variant);
+    runBehaviourSuite(variant.label, postgresJsHost("drv_pgjs", variant), {
+      ...variant,
+      driver: "postgres-js",
+      pooler: undefined,
+      concurrent: true,
+    });
   }
 });

@@ -59,7 +59,8 @@ function waitUntilUp(child: ChildProcess): Promise<void> {
  *
  * - listens on 127.0.0.1, on a free port; no Unix socket;
  * - `[databases] * = host=… port=…`: every database of the server, by the name the client asks for;
- * - `auth_type = trust` with an `auth_file` listing the URL's user: the test server trusts local connections;
+ * - `auth_type = trust` with an `auth_file` listing the URL's user (and its password, if the URL has one, which
+ *   PgBouncer then uses to log in to the server);
  * - `pool_mode = transaction`, `default_pool_size` = `poolSize` (default 3), so that several clients share
  *   fewer server connections, as with many app instances in production.
  *
@@ -76,7 +77,10 @@ export async function startPgBouncer(serverUrl: string, { poolSize = 3 } = {}): 
   const dir = mkdtempSync(join(tmpdir(), "bedb-pgbouncer-"));
   chmodSync(dir, 0o755);
   const authFile = join(dir, "userlist.txt");
-  writeFileSync(authFile, `"${user}" ""\n`, { mode: 0o644 });
+  // With auth_type = trust PgBouncer lets clients in unchecked, and logs in to the server with this password
+  // (needed when the server asks for one, as the testcontainers server does).
+  const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+  writeFileSync(authFile, `${quote(user)} ${quote(decodeURIComponent(server.password))}\n`, { mode: 0o644 });
   const ini = join(dir, "pgbouncer.ini");
   writeFileSync(
     ini,
