@@ -52,6 +52,14 @@ export const hostVariants: (DrizzleSettings & { label: string })[] = [
  */
 export const SESSION_TIME_ZONE = "Asia/Kathmandu";
 
+/**
+ * The Node process of every driver test file runs in yet another zone (−03:30 or −02:30), so that a value
+ * converted through the process's local time would also show up. Node applies a change of `TZ` at once; vitest
+ * runs each test file in its own worker, so other test files are not affected.
+ */
+export const PROCESS_TIME_ZONE = "America/St_Johns";
+process.env.TZ = PROCESS_TIME_ZONE;
+
 const drizzleConfig = (traits: DrizzleSettings) => ({
   casing: traits.casing,
   ...(traits.withSchema ? { schema: authSchema } : {}),

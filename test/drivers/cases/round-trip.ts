@@ -27,7 +27,7 @@ const instantOf = (value: unknown) => (value instanceof Date ? value.getTime() :
 /**
  * Every table: insert through drizzle with and without an id, read it back, and check the types the package
  * promises whatever the driver: ids as strings (the database default a UUID), timestamps as `Date`s holding the
- * instant written (the session TimeZone is +05:45), `rate_limit.last_request` as a JavaScript number, and rows the
+ * instant written (the session TimeZone is +05:45, the Node process's −03:30), `rate_limit.last_request` as a JavaScript number, and rows the
  * Zod select schemas accept unchanged.
  */
 export const roundTripCase: BehaviourCase = (context) => {
@@ -65,6 +65,7 @@ export const roundTripCase: BehaviourCase = (context) => {
 
     it("session and account: timestamps hold the instant written, read by drizzle and by PostgreSQL", async () => {
       const { db } = context;
+      expect(someInstant().getTimezoneOffset()).not.toBe(0); // the Node process is not on UTC (hosts.ts)
       const tag = unique();
       const [user] = await db
         .insert(userTable)
