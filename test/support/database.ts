@@ -78,3 +78,15 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     close: () => client.close(),
   };
 }
+
+/**
+ * Title for a `describe.runIf(serverUrl)` block: the name alone when a server is configured, else the name and
+ * why it does not run (also printed as a warning, since the default reporter hides skipped titles), so a run on
+ * PGlite says plainly what it did not prove.
+ */
+export function serverOnly(name: string): string {
+  if (serverUrl) return name;
+  const title = `${name}: NOT RUN, needs a PostgreSQL server (set DATABASE_URL, or start Docker for testcontainers)`;
+  console.warn(`[@be-monorepo/db tests] ${title}`);
+  return title;
+}
