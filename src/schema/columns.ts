@@ -4,8 +4,9 @@ import { timestamp } from "drizzle-orm/pg-core";
  * The three lifecycle columns shared by the auth tables, spread into a `pgTable` definition.
  *
  * - `createdAt` → `created_at timestamptz NOT NULL DEFAULT now()`: set by the database on insert.
- * - `updatedAt` → `updated_at timestamptz` (nullable): drizzle's `$onUpdate` sets it to `new Date()` on every
- *   `update()` issued through drizzle; Better Auth also writes it itself.
+ * - `updatedAt` → `updated_at timestamptz` (nullable): drizzle's `$onUpdate` sets it to `new Date()` (the app's
+ *   clock) on every `insert()` and `update()` issued through drizzle that does not set it; Better Auth also writes
+ *   it itself. Rows written by plain SQL leave it `NULL` unless they set it.
  * - `deletedAt` → `deleted_at timestamptz` (nullable): `NULL` while the row is live, the instant of its soft
  *   deletion otherwise.
  *

@@ -2,11 +2,10 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
-import pg from "pg";
 import postgres from "postgres";
 import { authSchema } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
-import { adminQuery, createServerDatabase } from "../support/database.js";
+import { adminQuery, closablePool, createServerDatabase } from "../support/database.js";
 
 /** How the host made its drizzle instance: the settings a behaviour case may depend on. */
 export interface HostTraits {
@@ -70,24 +69,6 @@ async function serverDatabase(label: string) {
   const name = new URL(created.url).pathname.slice(1);
   await adminQuery(`alter database "${name}" set timezone to '${SESSION_TIME_ZONE}'`);
   return created;
-}
-
-/**
- * A `pg.Pool` whose `end()` resolves only once every connection it opened is closed. (`pool.end()` resolves
- * before its clients' sockets close; a `DROP DATABASE … WITH (FORCE)` right after would terminate them and
- * surface as an unhandled error.)
- */
-export function closablePool(config: pg.PoolConfig): { pool: pg.Pool; end(): Promise<void> } {
-  const pool = new pg.Pool(config);
-  const closed: Promise<unknown>[] = [];
-  pool.on("connect", (client) => closed.push(new Promise((resolve) => client.once("end", resolve))));
-  return {
-    pool,
-    end: async () => {
-      await pool.end();
-      await Promise.all(closed);
-    },
-  };
 }
 
 /**

@@ -5,12 +5,12 @@ import pg from "pg";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
-import { createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
+import { closablePool, createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
 import { type PgBouncer, startPgBouncer } from "../support/pgbouncer.js";
 import { runBehaviourSuite } from "./behaviour.js";
 import { shippedTags } from "./cases/migrate.js";
 import { rawRows } from "./cases/rows.js";
-import { closablePool, hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
+import { hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
 
 describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling mode"), () => {
   let bouncer: PgBouncer | undefined;

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import pg from "pg";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
-import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
+import { closablePool, createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
   entries: { tag: string }[];
@@ -126,16 +126,16 @@ describe.runIf(serverUrl)(
   () => {
     it("applies each migration exactly once and every caller succeeds", async () => {
       const fresh = await createTestDatabase("migrate_race");
-      const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: fresh.url, max: 1 }));
+      const pools = Array.from({ length: 6 }, () => closablePool({ connectionString: fresh.url, max: 1 }));
       try {
-        const results = await Promise.all(pools.map((pool) => migrate(drizzle(pool))));
+        const results = await Promise.all(pools.map(({ pool }) => migrate(drizzle(pool))));
         const appliedCounts = results.map((r) => r.applied.length);
         expect(appliedCounts.reduce((a, b) => a + b, 0)).toBe(allTags.length);
         expect(appliedCounts.filter((n) => n > 0)).toHaveLength(1);
         const history = rows(await fresh.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`));
         expect(history[0]?.n).toBe(allTags.length);
       } finally {
-        await Promise.all(pools.map((pool) => pool.end()));
+        await Promise.all(pools.map(({ end }) => end()));
         await fresh.close();
       }
     });

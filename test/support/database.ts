@@ -42,30 +42,36 @@ export async function createServerDatabase(label: string): Promise<{ url: string
 }
 
 /**
+ * A `pg.Pool` whose `end()` also waits until every connection is really closed. `pool.end()` alone resolves
+ * before that, and dropping the database `with (force)` meanwhile terminates them: each raises an uncaught 57P01.
+ */
+export function closablePool(config: pg.PoolConfig): { pool: pg.Pool; end(): Promise<void> } {
+  const pool = new pg.Pool(config);
+  const closed: Promise<unknown>[] = [];
+  pool.on("connect", (client) => closed.push(new Promise((resolve) => client.once("end", resolve))));
+  return {
+    pool,
+    end: async () => {
+      await pool.end();
+      await Promise.all(closed);
+    },
+  };
+}
+
+/**
  * A fresh, empty database for one test file: a new database on the server when there is one, else a new
  * in-memory PGlite. Nothing is migrated yet.
  */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   if (serverUrl) {
     const { url, drop } = await createServerDatabase(label);
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const { pool, end } = closablePool({ connectionString: url, max: 10 });
     return {
       kind: "postgres",
       url,
       db: drizzlePg(pool, { schema: authSchema }),
       close: async () => {
-        // pool.end() resolves before its clients' connections are closed; dropping the database `with (force)`
-        // meanwhile terminates them and each raises an uncaught 57P01. Wait for every client's 'remove' first.
-        let open = pool.totalCount;
-        const closed = new Promise<void>((resolve) => {
-          if (open === 0) resolve();
-          pool.on("remove", () => {
-            open -= 1;
-            if (open === 0) resolve();
-          });
-        });
-        await pool.end();
-        await closed;
+        await end();
         await drop();
       },
     };
