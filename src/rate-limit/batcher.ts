@@ -120,7 +120,7 @@ export class IncrementBatcher {
       const total = Number(row.count);
       const resetMs = Number(row.last_request);
       const first = total - waiters.length + 1;
-      waiters.forEach((waiter, i) => waiter.resolve({ totalHits: first + i, resetMs }));
+      for (const [i, waiter] of waiters.entries()) waiter.resolve({ totalHits: first + i, resetMs });
     }
   }
 }

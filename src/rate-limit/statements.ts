@@ -44,12 +44,16 @@ where "key" = ${key} and "window_start" is not null and "last_request" > ${NOW_M
 }
 
 /**
- * One hit less for the key, never below 0, and only while its window runs (`MemoryStore` also leaves the window
- * itself alone; a decrement on a finished window is lost when the next hit restarts it).
+ * One hit less for the key, exactly as `MemoryStore.decrement`: while its window runs, `count − 1` but never
+ * below 0, and the window stays; on a finished window, nothing; on a key without a row, a new window starts now
+ * with 0 hits (`MemoryStore` creates the client on a decrement too). A Better Auth row (`window_start` null) is
+ * left alone.
  */
-export function decrementStatement(key: string): SQL {
-  return sql`update "rate_limit" set "count" = "count" - 1
-where "key" = ${key} and "window_start" is not null and "count" > 0 and "last_request" > ${NOW_MS}`;
+export function decrementStatement(key: string, windowMs: number): SQL {
+  return sql`insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
+select ${key}, 0, c.now_ms, c.now_ms + ${windowMs}::bigint from (select ${NOW_MS} as now_ms) as c
+on conflict ("key") do update set "count" = r."count" - 1
+where r."window_start" is not null and r."count" > 0 and r."last_request" > excluded."window_start"`;
 }
 
 /** Deletes the key's row (a `DbStore` row only). */

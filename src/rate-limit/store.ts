@@ -96,11 +96,13 @@ export class DbStore {
 
   /**
    * Takes one hit back (express-rate-limit's `skipSuccessfulRequests` / `skipFailedRequests`): never below 0,
-   * never moves the window, does nothing when the key has no running window.
-   * @throws {DbStoreError} (rejected) when the database fails.
+   * never moves a running window, does nothing on a finished one; on an unknown key it starts a window with 0
+   * hits, as `MemoryStore` does.
+   * @throws {DbStoreError} (rejected) when the database fails; `TypeError` before `init`.
    */
   async decrement(key: string): Promise<void> {
-    await this.#query("decrement", decrementStatement(this.#key(key)));
+    const full = this.#key(key);
+    await this.#query("decrement", decrementStatement(full, this.#window()));
   }
 
   /**

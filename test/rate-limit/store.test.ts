@@ -97,8 +97,12 @@ describe("DbStore operations", () => {
     await s.decrement("d");
     expect(await s.get("d")).toEqual({ totalHits: 0, resetTime: first.resetTime });
     expect(await s.increment("d")).toEqual({ totalHits: 1, resetTime: first.resetTime });
+    // As MemoryStore: a decrement of an unknown key starts a window with 0 hits.
+    const before = await dbNowMs();
     await s.decrement("unknown");
-    expect(await s.get("unknown")).toBeUndefined();
+    const started = await s.get("unknown");
+    expect(started?.totalHits).toBe(0);
+    expect(started?.resetTime.getTime()).toBeGreaterThanOrEqual(before + 60_000);
   });
 
   it("resetKey forgets one key only", async () => {
