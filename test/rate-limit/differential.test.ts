@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
 const WINDOW_MS = 400;
 const CLOCK_TOLERANCE_MS = 60;
 
+type Op = "increment" | "decrement" | "get" | "resetKey" | "resetAll";
 type Answer = { totalHits: number; resetTime: number } | undefined | "void";
 
 let t: TestDatabase;
@@ -28,18 +29,19 @@ function pair(prefix: string, windowMs = WINDOW_MS) {
   memory.init({ windowMs } as Options);
   const db = new DbStore({ db: t.db, prefix });
   db.init({ windowMs });
-  const snapshot = (info: { totalHits: number; resetTime?: Date } | undefined | void): Answer =>
-    info === undefined ? undefined : { totalHits: info.totalHits, resetTime: info.resetTime?.getTime() ?? Number.NaN };
   const log: string[] = [];
-  const step = async (op: "increment" | "decrement" | "get" | "resetKey" | "resetAll", key = "") => {
-    const fromMemory =
-      op === "resetAll"
-        ? (await memory.resetAll(), "void")
-        : (snapshot(await memory[op](key)) ?? (op === "get" ? undefined : "void"));
-    const fromDb =
-      op === "resetAll"
-        ? (await db.resetAll(), "void")
-        : (snapshot(await db[op](key)) ?? (op === "get" ? undefined : "void"));
+  const answer = async (store: MemoryStore | DbStore, op: Op, key: string): Promise<Answer> => {
+    if (op === "resetAll") {
+      await store.resetAll();
+      return "void";
+    }
+    const info = await store[op](key);
+    if (info) return { totalHits: info.totalHits, resetTime: info.resetTime?.getTime() ?? Number.NaN };
+    return op === "get" ? undefined : "void";
+  };
+  const step = async (op: Op, key = "") => {
+    const fromMemory = await answer(memory, op, key);
+    const fromDb = await answer(db, op, key);
     const label = `${op}(${key})`;
     log.push(label);
     if (fromMemory === undefined || fromMemory === "void" || fromDb === undefined || fromDb === "void") {
