@@ -115,24 +115,47 @@ async function main() {
     }
     for (const s of subjects) s.store?.init({ windowMs: WINDOW_MS });
 
-    const scenarios: { label: string; keyOf: (i: number) => string; prepare?: () => Promise<void> }[] = [
+    const scenarios: {
+      label: string;
+      keyOf: (i: number) => string;
+      prepare?: () => Promise<void>;
+      after?: () => Promise<void>;
+    }[] = [
       { label: "1,000 keys", keyOf: () => `k${Math.floor(Math.random() * 1000)}` },
       { label: "one hot key", keyOf: () => "hot" },
+      ...(variants
+        ? [
+            {
+              label: "1,000 keys, both tables UNLOGGED (variant)",
+              keyOf: () => `u${Math.floor(Math.random() * 1000)}`,
+              prepare: async () => {
+                await db.execute(sql`alter table rate_limit set unlogged`);
+                await db.execute(sql`alter table rlflx_bench set unlogged`);
+              },
+              after: async () => {
+                await db.execute(sql`alter table rate_limit set logged`);
+                await db.execute(sql`alter table rlflx_bench set logged`);
+              },
+            },
+          ]
+        : []),
       {
         label: "1,000,000 keys",
         keyOf: () => `m${Math.floor(Math.random() * 1_000_000)}`,
         prepare: async () => {
           const t0 = Date.now();
           // Only the main subject's keys: the variants then run on a 1,000,000-row table with keys of their own.
-          await db.execute(sql`insert into rate_limit (key, count, window_start, last_request)
-            select ${subjects[0]?.prefix} || 'm' || g, 0, (extract(epoch from now()) * 1000)::bigint,
-                   (extract(epoch from now()) * 1000)::bigint + ${WINDOW_MS}::bigint
-            from generate_series(0, 999999) as g`);
-          await db.execute(sql`insert into rlflx_bench (key, points, expire)
-            select 'rlflx_bench:m' || g, 0, (extract(epoch from now()) * 1000)::bigint + ${WINDOW_MS}::bigint
-            from generate_series(0, 999999) as g`);
-          await db.execute(sql`vacuum analyze rate_limit`);
-          await db.execute(sql`vacuum analyze rlflx_bench`);
+          // The variants' keys are not prefilled: they then insert new rows into a 1,000,000-row table.
+          await Promise.all([
+            db.execute(sql`insert into rate_limit (key, count, window_start, last_request)
+              select ${subjects[0]?.prefix} || 'm' || g, 0, (extract(epoch from now()) * 1000)::bigint,
+                     (extract(epoch from now()) * 1000)::bigint + ${WINDOW_MS}::bigint
+              from generate_series(0, 999999) as g`),
+            db.execute(sql`insert into rlflx_bench (key, points, expire)
+              select 'rlflx_bench:m' || g, 0, (extract(epoch from now()) * 1000)::bigint + ${WINDOW_MS}::bigint
+              from generate_series(0, 999999) as g`),
+          ]);
+          await Promise.all([db.execute(sql`vacuum analyze rate_limit`), db.execute(sql`vacuum analyze rlflx_bench`)]);
           await db.execute(sql`checkpoint`).catch(() => {}); // needs superuser or pg_checkpoint; optional
           const total = await scalar(sql`select count(*) from rate_limit`);
           console.log(
@@ -143,6 +166,7 @@ async function main() {
     ];
 
     const summary: string[] = [];
+    const mainOps = new Map<string, number>();
     for (const scenario of scenarios) {
       console.log(`\n${scenario.label} (${POOL} connections, ${CALLERS} callers, ${seconds} s each)`);
       await scenario.prepare?.();
@@ -176,9 +200,14 @@ async function main() {
           const line = `  ratios: DbStore / RateLimiterPostgres ${(result.opsPerSec / peerResult.opsPerSec).toFixed(2)}x, DbStore / SELECT 1 ${(result.opsPerSec / floor.opsPerSec).toFixed(2)}x`;
           console.log(line);
           summary.push(`${scenario.label}: DbStore ${Math.round(result.opsPerSec)} ops/s;${line.trim().slice(7)}`);
+          mainOps.set(scenario.label, result.opsPerSec);
         }
       }
+      await scenario.after?.();
     }
+    const small = mainOps.get("1,000 keys");
+    const large = mainOps.get("1,000,000 keys");
+    if (small && large) summary.push(`1,000,000 keys / 1,000 keys (DbStore): ${(large / small).toFixed(2)}x`);
     console.log(`\nsummary\n${summary.map((s) => `  ${s}`).join("\n")}`);
   } finally {
     await pool.end();
