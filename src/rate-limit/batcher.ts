@@ -1,6 +1,7 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { DbStoreError } from "./errors.js";
+import { retryOnDeadlock } from "./retry.js";
 import { rowsOf } from "./rows.js";
 import { incrementStatement } from "./statements.js";
 
@@ -99,7 +100,7 @@ export class IncrementBatcher {
     let rows: Record<string, unknown>[];
     try {
       statement = incrementStatement(keys, counts, this.windowMs());
-      rows = rowsOf(await this.db.execute(statement));
+      rows = rowsOf(await retryOnDeadlock(() => this.db.execute(statement)));
     } catch (error) {
       const failure = new DbStoreError("increment", error);
       for (const [, waiters] of batch) for (const waiter of waiters) waiter.reject(failure);

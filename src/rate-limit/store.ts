@@ -3,6 +3,7 @@ import type { AnyPgDatabase } from "../shared/database.js";
 import { IncrementBatcher } from "./batcher.js";
 import { DbStoreError } from "./errors.js";
 import { checkKeyText, type DbStoreOptions, validateOptions, validateWindowMs } from "./options.js";
+import { retryOnDeadlock } from "./retry.js";
 import { rowsOf } from "./rows.js";
 import {
   decrementStatement,
@@ -172,7 +173,7 @@ export class DbStore {
 
   async #query(operation: string, statement: SQL): Promise<Record<string, unknown>[]> {
     try {
-      return rowsOf(await this.#db.execute(statement));
+      return rowsOf(await retryOnDeadlock(() => this.#db.execute(statement)));
     } catch (error) {
       throw new DbStoreError(operation, error);
     }

@@ -228,6 +228,45 @@ describe("DbStore concurrency", () => {
       expect(totals).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     }
   });
+
+  it("resetAll running among concurrent multi-key increments makes none of them fail", async () => {
+    const s = new DbStore({ db: t.db, prefix: `reset-race${n++}:`, maxBatchSize: 50 });
+    s.init({ windowMs: 60_000 });
+    await Promise.all(Array.from({ length: 400 }, (_, i) => s.increment(`k${i % 400}`)));
+    const work: Promise<unknown>[] = [];
+    for (let round = 0; round < 6; round++) {
+      // Keys chosen so that JavaScript's order (the increments' lock order) differs from the collation's.
+      for (let i = 0; i < 400; i++) work.push(s.increment(i % 2 ? `k${i}` : `K${i}`));
+      work.push(s.resetAll());
+    }
+    const outcomes = await Promise.allSettled(work);
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+  });
+});
+
+describe("DbStore deadlocks", () => {
+  it("retries an increment statement PostgreSQL aborted as a deadlock victim, counting each hit once", async () => {
+    const s = store();
+    await Promise.all([s.increment("a"), s.increment("b")]);
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      // Another transaction holds b, and will want a; this one waits 10 s before checking for a deadlock, so
+      // the increment statement (PostgreSQL's default deadlock_timeout, 1 s) is the one PostgreSQL aborts.
+      await other.query("begin");
+      await other.query("set local deadlock_timeout = '10s'");
+      await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}b`]);
+      const both = Promise.all([s.increment("a"), s.increment("b")]); // one statement: locks a, waits for b
+      await new Promise((r) => setTimeout(r, 200));
+      await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}a`]);
+      await other.query("commit");
+      const [a, b] = await both;
+      expect([a.totalHits, b.totalHits]).toEqual([2, 2]);
+      expect((await s.get("a"))?.totalHits).toBe(2);
+    } finally {
+      await other.end();
+    }
+  });
 });
 
 describe("DbStore errors", () => {
