@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rateLimitTable } from "../../src/schema/index.js";
@@ -190,6 +190,38 @@ describe("DbStore operations", () => {
     const ba = rows(await t.db.execute(sql`select count from rate_limit where key = ${`${s.prefix}ba-old`}`));
     expect(ba).toEqual([{ count: 1 }]);
     await expect(s.prune({ batchSize: 0 })).rejects.toThrow(TypeError);
+  });
+
+  it("takes time from the database clock, not the app's: an app clock 1 hour off changes nothing", async () => {
+    const s = store(60_000);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 3_600_000 });
+    try {
+      const before = await dbNowMs();
+      const hit = await s.increment("clock");
+      expect(hit.resetTime.getTime() - before).toBeGreaterThanOrEqual(60_000);
+      expect(hit.resetTime.getTime() - before).toBeLessThan(70_000);
+      expect((await s.get("clock"))?.totalHits).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("prune skips a row another transaction holds instead of waiting for it", async () => {
+    const s = store(50);
+    await s.increment("held");
+    await s.increment("free");
+    await new Promise((r) => setTimeout(r, 80));
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query("begin");
+      await other.query("select 1 from rate_limit where key = $1 for update", [`${s.prefix}held`]);
+      expect(await s.prune()).toBe(1);
+      await other.query("commit");
+      expect(await s.prune()).toBe(1);
+    } finally {
+      await other.end();
+    }
   });
 
   it("shutdown waits for queued increments and leaves the host's pool open", async () => {
