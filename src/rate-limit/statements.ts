@@ -1,8 +1,9 @@
 /**
  * The SQL of `DbStore`, one statement per operation, each atomic on its own (no read-then-write).
  *
- * Time is the database's: `now_ms` is `now()` (the statement's transaction start) in whole milliseconds since
- * the Unix epoch, so app instances with skewed clocks agree on every window.
+ * Time is the database's: `now_ms` is `statement_timestamp()` (when the statement started, even inside a
+ * longer transaction) in whole milliseconds since the Unix epoch, so app instances with skewed clocks agree on
+ * every window.
  *
  * A `DbStore` row keeps `window_start` (when its window started) and `last_request` = `window_start + windowMs`
  * (its `resetTime`); a window is over when `last_request <= now_ms`, exactly as `MemoryStore` treats
@@ -10,7 +11,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 
-const NOW_MS = sql.raw("(floor(extract(epoch from now()) * 1000))::bigint");
+const NOW_MS = sql.raw("(floor(extract(epoch from statement_timestamp()) * 1000))::bigint");
 
 /**
  * Adds `counts[i]` hits to `keys[i]` for every i in one multi-row upsert and returns each key's new `count`
@@ -19,7 +20,8 @@ const NOW_MS = sql.raw("(floor(extract(epoch from now()) * 1000))::bigint");
  * opposite orders (no deadlock).
  *
  * A key without a row, or whose window is over, starts a new window at `now_ms` with `count = n`; otherwise
- * `count` grows by `n` and the window stays.
+ * `count` grows by `n` and the window stays. A Better Auth row under the same key (`window_start` null, only
+ * possible when the prefix does not keep the key spaces apart) is taken over and starts a new window.
  */
 export function incrementStatement(keys: string[], counts: number[], windowMs: number): SQL {
   return sql`insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
