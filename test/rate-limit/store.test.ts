@@ -27,6 +27,20 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+describe("rate_limit after migrate()", () => {
+  it("has the nullable window_start column, the last_request index and fillfactor 70", async () => {
+    const columns = rows(
+      await t.db.execute(sql`select is_nullable, data_type from information_schema.columns
+        where table_name = 'rate_limit' and column_name = 'window_start'`),
+    );
+    expect(columns).toEqual([{ is_nullable: "YES", data_type: "bigint" }]);
+    const indexes = rows(await t.db.execute(sql`select indexname from pg_indexes where tablename = 'rate_limit'`));
+    expect(indexes.map((i) => i.indexname)).toContain("rate_limit_last_request_idx");
+    const options = rows(await t.db.execute(sql`select reloptions from pg_class where relname = 'rate_limit'`));
+    expect(options[0]?.reloptions).toEqual(["fillfactor=70"]);
+  });
+});
+
 describe("DbStore options", () => {
   it("rejects missing or bad constructor options with a TypeError naming the package", () => {
     // @ts-expect-error no options
