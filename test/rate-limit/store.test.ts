@@ -303,6 +303,7 @@ describe("DbStore deadlocks", () => {
       await other.query("set local deadlock_timeout = '10s'");
       await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}b`]);
       const both = Promise.all([s.increment("a"), s.increment("b")]); // one statement: locks a, waits for b
+      both.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
       await new Promise((r) => setTimeout(r, 200));
       await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}a`]);
       await other.query("commit");
