@@ -1,2 +1,3 @@
-// Placeholder until this capability lands; see the issue that adds it.
-export {};
+export { DbStoreError } from "./errors.js";
+export type { DbStoreOptions } from "./options.js";
+export { DbStore, type DbStoreClientInfo } from "./store.js";

@@ -1,4 +1,4 @@
-import { bigint, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { textId } from "./ids.js";
 
 /**
@@ -8,10 +8,22 @@ import { textId } from "./ids.js";
  * - `key`: unique, stored verbatim.
  * - `count`: hits in the current window (`integer`, so at most 2^31 − 1).
  * - `last_request`: Unix time in milliseconds (`bigint`, read as a JavaScript number, so at most 2^53 − 1).
+ *   Better Auth writes the time of the key's last request. `DbStore` writes the end of the key's current window
+ *   (its `resetTime`), so that Better Auth's clean-up, which deletes rows whose `lastRequest` is older than its
+ *   longest window, never removes a `DbStore` row whose window is still running.
+ * - `window_start`: Unix time in milliseconds (database clock) at which the key's current `DbStore` window
+ *   started; `NULL` on Better Auth's rows, which is how `DbStore.resetAll()` and `prune()` tell them apart.
+ *   Added by migration `0003`; nullable so that Better Auth, which inserts `key`, `count` and `lastRequest`
+ *   only, keeps working.
  */
-export const rateLimitTable = pgTable("rate_limit", {
-  id: textId(),
-  key: text("key").notNull().unique(),
-  count: integer("count").default(0).notNull(),
-  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
-});
+export const rateLimitTable = pgTable(
+  "rate_limit",
+  {
+    id: textId(),
+    key: text("key").notNull().unique(),
+    count: integer("count").default(0).notNull(),
+    lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+    windowStart: bigint("window_start", { mode: "number" }),
+  },
+  (table) => [index("rate_limit_last_request_idx").on(table.lastRequest)],
+);

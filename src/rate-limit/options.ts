@@ -1,0 +1,88 @@
+import type { AnyPgDatabase } from "../shared/database.js";
+
+/** Options of `new DbStore(options)`. */
+export interface DbStoreOptions {
+  /**
+   * The host's drizzle database (`drizzle-orm/node-postgres`, `postgres-js` or `pglite`), already migrated with
+   * this package's `migrate()` so that `rate_limit` has its `window_start` column. `DbStore` never opens nor
+   * closes a connection.
+   */
+  db: AnyPgDatabase;
+  /** Text put before every key in the `key` column, so that stores and Better Auth share the table. Defaults to `"rl:"`. */
+  prefix?: string;
+  /**
+   * How many coalesced increment statements may run at once (each holds one pooled connection while it runs).
+   * Increments that arrive while that many are running wait and go together in the next statement.
+   * Defaults to `4`.
+   */
+  maxInFlight?: number;
+  /** At most this many distinct keys go in one increment statement. Defaults to `1000`. */
+  maxBatchSize?: number;
+}
+
+const PACKAGE = "@be-monorepo/db";
+
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value > 0;
+
+/** Checks the constructor options; throws a `TypeError` naming the package and the option. */
+export function validateOptions(options: unknown): Required<DbStoreOptions> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
+  }
+  const { db, prefix = "rl:", maxInFlight = 4, maxBatchSize = 1000 } = options as Partial<DbStoreOptions>;
+  if (typeof db !== "object" || db === null || typeof (db as { execute?: unknown }).execute !== "function") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`db\` must be a drizzle PostgreSQL database (got ${db === null ? "null" : typeof db})`,
+    );
+  }
+  if (typeof prefix !== "string") {
+    throw new TypeError(`${PACKAGE}: DbStore option \`prefix\` must be a string (got ${typeof prefix})`);
+  }
+  checkKeyText(prefix, "prefix");
+  if (!isPositiveInteger(maxInFlight)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`maxInFlight\` must be a positive integer (got ${String(maxInFlight)})`,
+    );
+  }
+  if (!isPositiveInteger(maxBatchSize)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`maxBatchSize\` must be a positive integer (got ${String(maxBatchSize)})`,
+    );
+  }
+  return { db, prefix, maxInFlight, maxBatchSize };
+}
+
+/**
+ * Checks the `windowMs` given to `init` (milliseconds); returns it rounded to a whole millisecond (at least 1),
+ * since the table keeps whole milliseconds. Throws a `TypeError` for anything but a positive finite number.
+ */
+export function validateWindowMs(windowMs: unknown): number {
+  if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs <= 0) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore needs \`windowMs\` to be a positive finite number of milliseconds (got ${String(windowMs)})`,
+    );
+  }
+  if (windowMs > 1e15) {
+    throw new TypeError(`${PACKAGE}: DbStore \`windowMs\` ${windowMs} is too large (at most 1e15 milliseconds)`);
+  }
+  return Math.max(1, Math.round(windowMs));
+}
+
+/**
+ * Checks that `text` can be stored verbatim in a PostgreSQL `text` column: PostgreSQL rejects the NUL character
+ * (U+0000), and a lone UTF-16 surrogate has no UTF-8 form (the driver would store U+FFFD instead). Throws a
+ * `TypeError` naming the package.
+ */
+export function checkKeyText(text: string, what = "key"): void {
+  if (text.includes("\u0000")) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore ${what} contains a NUL character (U+0000), which PostgreSQL text cannot store`,
+    );
+  }
+  if (/[\uD800-\uDFFF]/u.test(text)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore ${what} contains a lone UTF-16 surrogate, which PostgreSQL text cannot store verbatim`,
+    );
+  }
+}

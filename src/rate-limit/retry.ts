@@ -1,0 +1,29 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
+/** PostgreSQL's `deadlock_detected` (SQLSTATE 40P01). */
+const DEADLOCK = "40P01";
+
+const codeOf = (error: unknown): unknown => {
+  const cause = error instanceof DrizzleQueryError ? error.cause : error;
+  return (cause as { code?: unknown } | undefined)?.code;
+};
+
+/**
+ * Runs `attempt` again (at most `tries` times in all) when PostgreSQL aborted it as a deadlock victim. Safe
+ * because every `DbStore` statement is atomic: a statement PostgreSQL aborts has changed nothing. Deadlocks can
+ * only come from a statement that locks many rows in another order than the increments' sorted order (for
+ * example `resetAll` running at the same time); PostgreSQL breaks them after `deadlock_timeout` (1 s by default).
+ * Waits 25–50 ms before the second attempt and 50–75 ms before the third.
+ */
+export async function retryOnDeadlock<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries || codeOf(error) !== DEADLOCK) throw error;
+      // Give the other transaction time to take the locks it was waiting for: retrying at once can win the
+      // race for them again and rebuild the same deadlock.
+      await new Promise((resolve) => setTimeout(resolve, 25 * i + Math.random() * 25));
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import type { SQL } from "drizzle-orm";
+import type { AnyPgDatabase } from "../shared/database.js";
+import { IncrementBatcher } from "./batcher.js";
+import { DbStoreError } from "./errors.js";
+import { checkKeyText, type DbStoreOptions, validateOptions, validateWindowMs } from "./options.js";
+import { retryOnDeadlock } from "./retry.js";
+import { rowsOf } from "./rows.js";
+import {
+  decrementStatement,
+  getStatement,
+  pruneStatement,
+  resetAllStatement,
+  resetKeyStatement,
+} from "./statements.js";
+
+/**
+ * A client's hits in its current window: `totalHits` (a count) and `resetTime`, when the window ends
+ * (window start + `windowMs`, database clock). Assignable to the `ClientRateLimitInfo` of both
+ * express-rate-limit and hono-rate-limiter.
+ */
+export interface DbStoreClientInfo {
+  totalHits: number;
+  resetTime: Date;
+}
+
+/**
+ * A rate-limit `Store` for hono-rate-limiter and express-rate-limit on the `rate_limit` table, in the host's
+ * own drizzle database. Fixed windows, exactly as their `MemoryStore`: a key's window starts at its first hit
+ * and ends `windowMs` milliseconds later; the first hit at or after that starts a new window with 1 hit.
+ *
+ * Every operation is one atomic SQL statement timed by the database clock; concurrent increments from any
+ * number of connections or processes are never lost. Increments that arrive while statements are running are
+ * coalesced into one multi-row upsert (see `maxInFlight`).
+ *
+ * ```ts
+ * const limiter = rateLimiter({ windowMs: 60_000, limit: 100, keyGenerator, store: new DbStore({ db }) });
+ * ```
+ *
+ * @throws {TypeError} from the constructor for bad options (missing `db`, non-string `prefix`, …), and from
+ * `init` for a `windowMs` that is not a positive finite number; the messages name `@be-monorepo/db`.
+ */
+export class DbStore {
+  /** Keys live in the database, shared by every instance and process (express-rate-limit's double-count check). */
+  readonly localKeys = false;
+  /** Put before every key in the `key` column. */
+  readonly prefix: string;
+  /** The window length in milliseconds, set by `init`; `undefined` before. */
+  windowMs: number | undefined;
+
+  readonly #db: AnyPgDatabase;
+  readonly #batcher: IncrementBatcher;
+
+  /**
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize? }`, see `DbStoreOptions`. Does no I/O.
+   * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` is not a
+   *   string (or holds a NUL), or `maxInFlight` / `maxBatchSize` is not a positive integer.
+   */
+  constructor(options: DbStoreOptions) {
+    const { db, prefix, maxInFlight, maxBatchSize } = validateOptions(options);
+    this.#db = db;
+    this.prefix = prefix;
+    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, () => this.#window());
+  }
+
+  /**
+   * Called once by the middleware with its options; reads `windowMs` (milliseconds, rounded to a whole
+   * millisecond). Does no I/O and returns nothing.
+   * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15).
+   */
+  init(options: { windowMs: number }): void {
+    this.windowMs = validateWindowMs(options?.windowMs);
+  }
+
+  /**
+   * The key's hits and window end, or `undefined` when the key has no running window (unknown or expired).
+   * @throws {DbStoreError} (rejected) when the database fails; `TypeError` for a key PostgreSQL cannot store.
+   */
+  async get(key: string): Promise<DbStoreClientInfo | undefined> {
+    const rows = await this.#query("get", getStatement(this.#key(key)));
+    const row = rows[0];
+    if (!row) return undefined;
+    return { totalHits: Number(row.count), resetTime: new Date(Number(row.last_request)) };
+  }
+
+  /**
+   * Counts one hit and returns the key's hits so far in its window (this call's own total: N concurrent calls
+   * get 1..N) and the window's end. Starts a new window when there is none or the last one is over.
+   * @throws {DbStoreError} (rejected) when the database fails (the hit is not counted); `TypeError` for a key
+   *   PostgreSQL cannot store or when `init` has not been given a valid `windowMs`.
+   */
+  async increment(key: string): Promise<DbStoreClientInfo> {
+    const full = this.#key(key);
+    this.#window();
+    const hit = await this.#batcher.add(full);
+    return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+  }
+
+  /**
+   * Takes one hit back (express-rate-limit's `skipSuccessfulRequests` / `skipFailedRequests`): never below 0,
+   * never moves a running window, does nothing on a finished one; on an unknown key it starts a window with 0
+   * hits, as `MemoryStore` does.
+   * @throws {DbStoreError} (rejected) when the database fails; `TypeError` before `init`.
+   */
+  async decrement(key: string): Promise<void> {
+    const full = this.#key(key);
+    await this.#query("decrement", decrementStatement(full, this.#window()));
+  }
+
+  /**
+   * Forgets the key: its next hit starts a new window.
+   * @throws {DbStoreError} (rejected) when the database fails.
+   */
+  async resetKey(key: string): Promise<void> {
+    await this.#query("resetKey", resetKeyStatement(this.#key(key)));
+  }
+
+  /**
+   * Forgets every key of this store (rows whose key starts with `prefix` and that `DbStore` wrote). Better
+   * Auth's rows in the same table are never touched, even with an empty `prefix`.
+   * @throws {DbStoreError} (rejected) when the database fails.
+   */
+  async resetAll(): Promise<void> {
+    await this.#query("resetAll", resetAllStatement(this.prefix));
+  }
+
+  /**
+   * Deletes this store's rows whose window is over, `batchSize` rows per statement (each its own short
+   * transaction that skips rows an increment holds), until a statement deletes fewer than `batchSize`.
+   * Returns how many rows it deleted. Call it on a timer (see the README); expired rows are harmless
+   * meanwhile, only space.
+   * @param options.batchSize rows per statement, a positive integer. Defaults to `1000`.
+   * @throws {DbStoreError} (rejected) when the database fails (rows deleted by earlier statements stay deleted).
+   * @throws {TypeError} (rejected) for a bad `batchSize`.
+   */
+  async prune(options: { batchSize?: number } = {}): Promise<number> {
+    const { batchSize = 1000 } = options;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new TypeError(`@be-monorepo/db: DbStore.prune \`batchSize\` must be a positive integer (got ${batchSize})`);
+    }
+    let total = 0;
+    for (;;) {
+      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize));
+      const deleted = Number(rows[0]?.deleted ?? 0);
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+
+  /**
+   * Waits for the increments already queued or running to finish. Never closes the host's database.
+   */
+  async shutdown(): Promise<void> {
+    await this.#batcher.drain();
+  }
+
+  #window(): number {
+    if (this.windowMs === undefined) {
+      throw new TypeError(
+        "@be-monorepo/db: DbStore has no `windowMs` yet; the middleware calls `init({ windowMs })`, or call it yourself",
+      );
+    }
+    return this.windowMs;
+  }
+
+  #key(key: string): string {
+    if (typeof key !== "string") {
+      throw new TypeError(`@be-monorepo/db: DbStore keys must be strings (got ${typeof key})`);
+    }
+    const full = this.prefix + key;
+    checkKeyText(full);
+    return full;
+  }
+
+  async #query(operation: string, statement: SQL): Promise<Record<string, unknown>[]> {
+    try {
+      return rowsOf(await retryOnDeadlock(() => this.#db.execute(statement)));
+    } catch (error) {
+      throw new DbStoreError(operation, error);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { Store as ExpressStore } from "express-rate-limit";
+import type { Store as HonoStore } from "hono-rate-limiter";
+import { describe, expectTypeOf, it } from "vitest";
+import type { DbStore, DbStoreClientInfo, DbStoreError, DbStoreOptions } from "../../src/rate-limit/index.js";
+import type { AnyPgDatabase } from "../../src/shared/database.js";
+
+describe("DbStore types", () => {
+  it("is a Store of express-rate-limit and of hono-rate-limiter", () => {
+    expectTypeOf<DbStore>().toExtend<ExpressStore>();
+    expectTypeOf<DbStore>().toExtend<HonoStore>();
+  });
+
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize? } and answers ClientRateLimitInfo", () => {
+    expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
+      db: AnyPgDatabase;
+      prefix?: string;
+      maxInFlight?: number;
+      maxBatchSize?: number;
+    }>();
+    expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
+    expectTypeOf<DbStore["get"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo | undefined>();
+    expectTypeOf<DbStore["init"]>().returns.toEqualTypeOf<void>();
+    expectTypeOf<DbStore["prune"]>().returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf<DbStoreError>().toExtend<Error>();
+    expectTypeOf<DbStoreError["operation"]>().toEqualTypeOf<string>();
+  });
+});
