@@ -65,7 +65,13 @@ describe("select row types", () => {
     >();
   });
   it("RateLimitTable", () => {
-    expectTypeOf<RateLimitTable>().toEqualTypeOf<{ id: string; key: string; count: number; lastRequest: number }>();
+    expectTypeOf<RateLimitTable>().toEqualTypeOf<{
+      id: string;
+      key: string;
+      count: number;
+      lastRequest: number;
+      windowStart: number | null;
+    }>();
   });
   it("agree with drizzle's own $inferSelect", () => {
     expectTypeOf<UserTable>().toEqualTypeOf<typeof schema.userTable.$inferSelect>();

@@ -1,8 +1,10 @@
 import type { BehaviourContext } from "../behaviour.js";
 import { cascadeCase } from "./cascade.js";
+import { dbStoreCase } from "./db-store.js";
 import { migrateCase } from "./migrate.js";
 import { relationalQueryCase } from "./relational-query.js";
 import { roundTripCase } from "./round-trip.js";
+import { softDeleteCase } from "./soft-delete.js";
 import { transactionCase } from "./transaction.js";
 
 /**
@@ -13,7 +15,7 @@ import { transactionCase } from "./transaction.js";
 export type BehaviourCase = (context: BehaviourContext) => void;
 
 /**
- * Every case `runBehaviourSuite` runs by default. To add one (soft delete, DbStore…): write
+ * Every case `runBehaviourSuite` runs by default. To add one: write
  * `cases/<name>.ts` exporting a `BehaviourCase`, and list it here.
  */
 export const behaviourCases: readonly BehaviourCase[] = [
@@ -22,4 +24,6 @@ export const behaviourCases: readonly BehaviourCase[] = [
   relationalQueryCase,
   cascadeCase,
   transactionCase,
+  softDeleteCase,
+  dbStoreCase,
 ];

@@ -125,13 +125,18 @@ export const roundTripCase: BehaviourCase = (context) => {
       for (const row of read) expect(selectVerificationTableSchema.parse(row)).toEqual(row);
     });
 
-    it("rate_limit: last_request (bigint) comes back as a JavaScript number, up to 2^53 − 1", async () => {
+    it("rate_limit: last_request and window_start (bigint) come back as JavaScript numbers, up to 2^53 − 1", async () => {
       const { db } = context;
       const tag = unique();
       const now = Date.now();
       await db.insert(rateLimitTable).values([
         { key: `now-${tag}`, count: 3, lastRequest: now },
-        { id: `rl-${tag}`, key: `max-${tag}`, lastRequest: Number.MAX_SAFE_INTEGER },
+        {
+          id: `rl-${tag}`,
+          key: `max-${tag}`,
+          lastRequest: Number.MAX_SAFE_INTEGER,
+          windowStart: Number.MAX_SAFE_INTEGER - 1,
+        },
       ]);
       const [current] = await db
         .select()
@@ -146,7 +151,13 @@ export const roundTripCase: BehaviourCase = (context) => {
         .select()
         .from(rateLimitTable)
         .where(eq(rateLimitTable.id, `rl-${tag}`));
-      expect(largest).toEqual({ id: `rl-${tag}`, key: `max-${tag}`, count: 0, lastRequest: Number.MAX_SAFE_INTEGER });
+      expect(largest).toEqual({
+        id: `rl-${tag}`,
+        key: `max-${tag}`,
+        count: 0,
+        lastRequest: Number.MAX_SAFE_INTEGER,
+        windowStart: Number.MAX_SAFE_INTEGER - 1,
+      });
       expect(selectRateLimitTableSchema.parse(largest)).toEqual(largest);
 
       const [picked] = await db
