@@ -24,7 +24,7 @@ import {
 } from "../../src/schema/index.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { rejectionPgError } from "../support/errors.js";
-import { migrateOriginal, seedTables } from "./original.js";
+import { migrateOriginal, seedTables } from "../support/original-app.js";
 
 const HOUR = 3_600_000;
 const JAKARTA_OFFSET = 7 * HOUR; // Asia/Jakarta is UTC+7 all year (no daylight saving time).

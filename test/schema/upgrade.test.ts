@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { migrate, migrationStatus } from "../../src/migrate/index.js";
 import { accountTable, rateLimitTable, sessionTable, userTable, verificationTable } from "../../src/schema/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { migrateOriginal, seedTables } from "./original.js";
+import { migrateOriginal, seedTables } from "../support/original-app.js";
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { bigint, boolean, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { migrationsFolder } from "../../src/migrate/index.js";
+import { migrate, migrationsFolder } from "../../src/migrate/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 
 /**
@@ -36,10 +37,33 @@ export async function buildOriginalDatabase(db: AnyPgDatabase, count: 1 | 2): Pr
   );
 }
 
-// The original app's table definitions (from its docs page): timestamps without time zone, uuid rate-limit ids.
+const ORIGINAL_TAGS = ["0000_auth_tables", "0001_rate_limit"];
+
+/** A temporary migrations folder with only the original app's two migrations. */
+export function originalMigrationsFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "be-db-original-"));
+  mkdirSync(join(folder, "meta"));
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  for (const tag of ORIGINAL_TAGS) cpSync(join(migrationsFolder, `${tag}.sql`), join(folder, `${tag}.sql`));
+  const entries = journal.entries.filter((entry) => ORIGINAL_TAGS.includes(entry.tag));
+  if (entries.length !== ORIGINAL_TAGS.length) throw new Error("the shipped journal lost an original migration");
+  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries }));
+  return folder;
+}
+
+/** Creates the original app's tables (migrations 0000 and 0001 only) in `db`. */
+export async function migrateOriginal(db: AnyPgDatabase): Promise<void> {
+  await migrate(db, { migrationsFolder: originalMigrationsFolder() });
+}
+
+// The original app's table definitions (from its docs page): timestamps without time zone, uuid rate-limit ids,
+// no indexes and no relations. Column names are spelled out as its `casing: 'snake_case'` produced them, so the
+// tables work on a drizzle instance with or without that setting.
 const timestamps = {
   createdAt: timestamp("created_at").defaultNow().notNull(),
-  updatedAt: timestamp("updated_at"),
+  updatedAt: timestamp("updated_at").$onUpdate(() => new Date()),
   deletedAt: timestamp("deleted_at"),
 };
 export const originalUser = pgTable("user", {
@@ -56,14 +80,18 @@ export const originalSession = pgTable("session", {
   token: text("token").notNull().unique(),
   ipAddress: text("ip_address"),
   userAgent: text("user_agent"),
-  userId: text("user_id").notNull(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => originalUser.id, { onDelete: "cascade" }),
   ...timestamps,
 });
 export const originalAccount = pgTable("account", {
   id: text("id").primaryKey(),
   accountId: text("account_id").notNull(),
   providerId: text("provider_id").notNull(),
-  userId: text("user_id").notNull(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => originalUser.id, { onDelete: "cascade" }),
   accessToken: text("access_token"),
   refreshToken: text("refresh_token"),
   idToken: text("id_token"),
@@ -86,6 +114,15 @@ export const originalRateLimit = pgTable("rate_limit", {
   count: integer("count").default(0).notNull(),
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
+
+/** The original tables keyed by Better Auth model name, with no relations (as the original app had them). */
+export const seedTables = {
+  user: originalUser,
+  session: originalSession,
+  account: originalAccount,
+  verification: originalVerification,
+  rateLimit: originalRateLimit,
+};
 
 const at = (iso: string) => new Date(iso);
 
