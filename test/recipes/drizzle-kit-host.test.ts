@@ -10,8 +10,8 @@
  * `drizzle-orm` and `drizzle-kit` from the repository's node_modules like an installed host would.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -30,6 +30,7 @@ const drizzleKitBin = join(repoRoot, "node_modules", ".bin", "drizzle-kit");
 const workRoot = join(repoRoot, ".tmp", `drizzle-kit-host-${randomBytes(4).toString("hex")}`);
 const hostA = join(workRoot, "own-migrations-a");
 const hostB = join(workRoot, "owns-tables-b");
+const hostAB = join(workRoot, "moving-a-to-b");
 const ourTables = ["user", "session", "account", "verification", "rate_limit"];
 
 /** The package's schema as the host imports it: `@be-monorepo/db/schema` in the README, the source file here. */
@@ -50,10 +51,13 @@ export const noteTable = pgTable("note", {
 });
 `;
 
-/** Way B's host schema: the package's five tables re-exported, so the host's drizzle-kit owns them. */
-const hostBSchema = (hostDir: string) =>
+/** The line that turns way A's schema into way B's: the package's tables re-exported next to the host's own. */
+const reExport = (hostDir: string) =>
   `export { accountTable, rateLimitTable, sessionTable, userTable, verificationTable } from "${schemaImport(hostDir)}";
 `;
+
+/** Way B's host schema: the package's five tables re-exported, so the host's drizzle-kit owns them. */
+const hostBSchema = reExport;
 
 /** A drizzle-kit config; `DATABASE_URL` comes from the environment drizzle-kit runs in. */
 const config = (tablesFilter: string[] | undefined) => `import { defineConfig } from "drizzle-kit";
@@ -66,14 +70,22 @@ export default defineConfig({
 ${tablesFilter ? `  tablesFilter: ${JSON.stringify(tablesFilter)},\n` : ""}});
 `;
 
-/** Runs the repository's drizzle-kit CLI in `dir` (non-interactive: stdin is closed). */
+/**
+ * Runs the repository's drizzle-kit CLI in `dir` (non-interactive: no terminal on stdin) and resolves to its
+ * output; rejects with an Error whose message is the output when it exits non-zero.
+ */
 async function drizzleKit(dir: string, args: string[], databaseUrl = ""): Promise<string> {
-  const { stdout, stderr } = await run(drizzleKitBin, args, {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    timeout: 20_000,
-  });
-  return stdout + stderr;
+  try {
+    const { stdout, stderr } = await run(drizzleKitBin, args, {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      timeout: 20_000,
+    });
+    return stdout + stderr;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`drizzle-kit ${args.join(" ")} failed:\n${stdout}${stderr}`, { cause: error });
+  }
 }
 
 /** The SQL files drizzle-kit generated into `dir/drizzle`, concatenated in order. */
@@ -115,6 +127,11 @@ beforeAll(async () => {
   writeFileSync(join(hostB, "drizzle.config.ts"), config(undefined));
   // Both generations run once here: every test below reads their output.
   await Promise.all([drizzleKit(hostA, ["generate"]), drizzleKit(hostB, ["generate"])]);
+  // Moving from A to B: host A's project as it stands, then the re-export added and a second migration generated.
+  cpSync(hostA, hostAB, { recursive: true });
+  writeFileSync(join(hostAB, "schema.ts"), hostASchema(hostAB) + reExport(hostAB));
+  writeFileSync(join(hostAB, "drizzle.config.ts"), config(undefined));
+  await drizzleKit(hostAB, ["generate"]);
 });
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
@@ -222,6 +239,53 @@ describe("B: the host re-exports the tables and migrates them with its own drizz
         expect(moved.applied).toEqual([]);
         expect(moved.adopted.length).toBe(readdirSync(migrationsFolder).filter((n) => n.endsWith(".sql")).length);
         expect(await t.scalar(sql`select count(*)::int as value from "user"`)).toBe(1);
+        expect(
+          await t.scalar(sql`select reloptions::text as value from pg_class where oid = 'rate_limit'::regclass`),
+        ).toBeNull();
+      } finally {
+        await t.close();
+      }
+    });
+
+    it("moving from A to B: the host's first migration with the tables is marked applied, not run", async () => {
+      const t = await freshDatabase("recipe_a_to_b");
+      try {
+        // The database as way A left it: the package's migrations, the host's first migration, rows.
+        await migrate(t.db);
+        const [user] = await t.db.insert(userTable).values({ name: "Ada", email: "ada@example.com" }).returning();
+        const hostFirst = readdirSync(join(hostAB, "drizzle"))
+          .filter((name) => name.endsWith(".sql"))
+          .sort();
+        expect(hostFirst).toHaveLength(2);
+        // The host's first migration (note) from host A's project, which holds only that one.
+        await drizzleKit(hostA, ["migrate"], t.url);
+        await t.db.execute(sql`insert into note (user_id, body) values (${user?.id}, 'hello')`);
+
+        // The new host migration creates the package's tables, which exist: run as is, drizzle-kit exits non-zero
+        // (its CREATE TABLE "user" fails; drizzle's migrator runs in one transaction, so nothing of it stays).
+        const baseline = hostFirst[1] as string;
+        expect(createdTables(readFileSync(join(hostAB, "drizzle", baseline), "utf8")).sort()).toEqual(
+          [...ourTables].sort(),
+        );
+        await expect(drizzleKit(hostAB, ["migrate"], t.url)).rejects.toThrow(/drizzle-kit migrate failed/);
+        expect(await t.scalar(sql`select count(*)::int as value from drizzle.__drizzle_migrations`)).toBe(1);
+
+        // Marked as applied (drizzle's migrator runs what is newer than its history's newest created_at).
+        const journal = JSON.parse(readFileSync(join(hostAB, "drizzle", "meta", "_journal.json"), "utf8"));
+        const when = journal.entries[1].when as number;
+        const hash = createHash("sha256")
+          .update(readFileSync(join(hostAB, "drizzle", baseline), "utf8"))
+          .digest("hex");
+        await t.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${hash}, ${when})`);
+        await drizzleKit(hostAB, ["migrate"], t.url);
+
+        expect(await checkSchema(t.db)).toEqual([]);
+        expect(await t.scalar(sql`select count(*)::int as value from note`)).toBe(1);
+        expect(await t.scalar(sql`select count(*)::int as value from "user"`)).toBe(1);
+        // Made by the package's 0003 while the database was on way A, so it stays.
+        expect(
+          await t.scalar(sql`select reloptions::text as value from pg_class where oid = 'rate_limit'::regclass`),
+        ).toBe("{fillfactor=70}");
       } finally {
         await t.close();
       }
