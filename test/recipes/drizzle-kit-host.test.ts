@@ -31,6 +31,7 @@ const workRoot = join(repoRoot, ".tmp", `drizzle-kit-host-${randomBytes(4).toStr
 const hostA = join(workRoot, "own-migrations-a");
 const hostB = join(workRoot, "owns-tables-b");
 const hostAB = join(workRoot, "moving-a-to-b");
+const hostBA = join(workRoot, "moving-b-to-a");
 const ourTables = ["user", "session", "account", "verification", "rate_limit"];
 
 /** The package's schema as the host imports it: `@be-monorepo/db/schema` in the README, the source file here. */
@@ -56,8 +57,8 @@ const reExport = (hostDir: string) =>
   `export { accountTable, rateLimitTable, sessionTable, userTable, verificationTable } from "${schemaImport(hostDir)}";
 `;
 
-/** Way B's host schema: the package's five tables re-exported, so the host's drizzle-kit owns them. */
-const hostBSchema = reExport;
+/** Way B's host schema: the same `note` table, and the package's five tables re-exported (drizzle-kit owns them). */
+const hostBSchema = (hostDir: string) => hostASchema(hostDir) + reExport(hostDir);
 
 /** A drizzle-kit config; `DATABASE_URL` comes from the environment drizzle-kit runs in. */
 const config = (tablesFilter: string[] | undefined) => `import { defineConfig } from "drizzle-kit";
@@ -129,9 +130,13 @@ beforeAll(async () => {
   await Promise.all([drizzleKit(hostA, ["generate"]), drizzleKit(hostB, ["generate"])]);
   // Moving from A to B: host A's project as it stands, then the re-export added and a second migration generated.
   cpSync(hostA, hostAB, { recursive: true });
-  writeFileSync(join(hostAB, "schema.ts"), hostASchema(hostAB) + reExport(hostAB));
+  cpSync(hostB, hostBA, { recursive: true });
+  writeFileSync(join(hostAB, "schema.ts"), hostBSchema(hostAB));
   writeFileSync(join(hostAB, "drizzle.config.ts"), config(undefined));
-  await drizzleKit(hostAB, ["generate"]);
+  // Moving from B to A: host B's project, then the re-export removed and the filter added.
+  writeFileSync(join(hostBA, "schema.ts"), hostASchema(hostBA));
+  writeFileSync(join(hostBA, "drizzle.config.ts"), config(ourTables.map((name) => `!${name}`)));
+  await Promise.all([drizzleKit(hostAB, ["generate"]), drizzleKit(hostBA, ["generate"])]);
 });
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
@@ -194,8 +199,8 @@ describe("A: shipped migrations, host schema imports the tables without exportin
 });
 
 describe("B: the host re-exports the tables and migrates them with its own drizzle-kit", () => {
-  it("drizzle-kit generate creates the five tables, with the same snapshot as the package's newest", () => {
-    expect(createdTables(generatedSql(hostB)).sort()).toEqual([...ourTables].sort());
+  it("drizzle-kit generate creates the five tables as the package's newest snapshot has them", () => {
+    expect(createdTables(generatedSql(hostB)).sort()).toEqual([...ourTables, "note"].sort());
     const meta = join(hostB, "drizzle", "meta");
     const hostSnapshot = readdirSync(meta).find((name) => name.endsWith("_snapshot.json")) as string;
     const ours = readdirSync(join(migrationsFolder, "meta"))
@@ -203,7 +208,9 @@ describe("B: the host re-exports the tables and migrates them with its own drizz
       .sort()
       .at(-1) as string;
     const tables = (file: string) => JSON.parse(readFileSync(file, "utf8")).tables;
-    expect(tables(join(meta, hostSnapshot))).toEqual(tables(join(migrationsFolder, "meta", ours)));
+    const { "public.note": note, ...hostTables } = tables(join(meta, hostSnapshot));
+    expect(note).toBeDefined();
+    expect(hostTables).toEqual(tables(join(migrationsFolder, "meta", ours)));
   });
 
   describe.runIf(serverUrl)(serverOnly("on PostgreSQL"), () => {
@@ -232,16 +239,49 @@ describe("B: the host re-exports the tables and migrates them with its own drizz
         expect(await t.scalar(sql`select provider_id as value from account where user_id = ${signedUp.user.id}`)).toBe(
           "credential",
         );
+      } finally {
+        await t.close();
+      }
+    });
 
-        // Moving from B to A later: migrate() recognises the tables by their shape and records every migration
-        // as already applied (running none of them, so the fillfactor stays unset).
+    it("moving from B to A: migrate() adopts the tables, the host's generated DROP TABLEs are replaced", async () => {
+      const t = await freshDatabase("recipe_b_to_a");
+      try {
+        // The database as way B left it, with rows.
+        await drizzleKit(hostB, ["migrate"], t.url);
+        const [user] = await t.db.insert(userTable).values({ name: "Ada", email: "ada@example.com" }).returning();
+        await t.db.execute(sql`insert into note (user_id, body) values (${user?.id}, 'hello')`);
+
+        // Step 1: migrate() recognises the tables by their shape and records every migration as applied, running
+        // none of them (so 0003's fillfactor stays unset).
         const moved = await migrate(t.db);
         expect(moved.applied).toEqual([]);
         expect(moved.adopted.length).toBe(readdirSync(migrationsFolder).filter((n) => n.endsWith(".sql")).length);
-        expect(await t.scalar(sql`select count(*)::int as value from "user"`)).toBe(1);
         expect(
           await t.scalar(sql`select reloptions::text as value from pg_class where oid = 'rate_limit'::regclass`),
         ).toBeNull();
+
+        // Step 2: with the re-export removed, drizzle-kit generates the tables' removal, CASCADE and all.
+        const out = join(hostBA, "drizzle");
+        const [, handOver] = readdirSync(out)
+          .filter((name) => name.endsWith(".sql"))
+          .sort();
+        const generated = readFileSync(join(out, handOver as string), "utf8");
+        for (const table of ourTables) expect(generated).toContain(`DROP TABLE "${table}" CASCADE;`);
+        // The recipe: keep the file (its snapshot records the hand-over), replace its statements with a comment.
+        writeFileSync(
+          join(out, handOver as string),
+          "-- user, session, account, verification, rate_limit: now made by migrate()\n",
+        );
+        await drizzleKit(hostBA, ["migrate"], t.url);
+        // The hand-over is stable: the next generation finds nothing to do.
+        expect(await drizzleKit(hostBA, ["generate"])).toContain("No schema changes");
+
+        expect(await t.scalar(sql`select count(*)::int as value from drizzle.__drizzle_migrations`)).toBe(2);
+        expect(await t.scalar(sql`select count(*)::int as value from "user"`)).toBe(1);
+        expect(await t.scalar(sql`select count(*)::int as value from note`)).toBe(1);
+        expect(await checkSchema(t.db)).toEqual([]);
+        expect(await migrate(t.db)).toEqual({ applied: [], adopted: [] });
       } finally {
         await t.close();
       }
