@@ -166,6 +166,8 @@ async function main() {
     ];
 
     const summary: string[] = [];
+    // The issue's goals, judged on this run's own figures.
+    const goals: string[] = [];
     const mainOps = new Map<string, number>();
     for (const scenario of scenarios) {
       console.log(`\n${scenario.label} (${POOL} connections, ${CALLERS} callers, ${seconds} s each)`);
@@ -201,6 +203,9 @@ async function main() {
           console.log(line);
           summary.push(`${scenario.label}: DbStore ${Math.round(result.opsPerSec)} ops/s;${line.trim().slice(7)}`);
           mainOps.set(scenario.label, result.opsPerSec);
+          goals.push(
+            `${scenario.label}: >= 2x RateLimiterPostgres ${result.opsPerSec >= 2 * peerResult.opsPerSec ? "met" : "NOT met"}, >= 0.5x SELECT 1 ${result.opsPerSec >= 0.5 * floor.opsPerSec ? "met" : "NOT met"}`,
+          );
           mainOps.set(`${scenario.label} / floor`, result.opsPerSec / floor.opsPerSec);
         }
       }
@@ -215,8 +220,12 @@ async function main() {
       summary.push(
         `1,000,000 keys / 1,000 keys (DbStore): ${(large / small).toFixed(2)}x in ops/s, ${(largeVsFloor / smallVsFloor).toFixed(2)}x relative to each run's floor`,
       );
+      goals.push(
+        `1,000,000 keys within 20% of 1,000 keys (at least 0.8x its ops/s): ${large >= 0.8 * small ? "met" : "NOT met"}`,
+      );
     }
     console.log(`\nsummary\n${summary.map((s) => `  ${s}`).join("\n")}`);
+    console.log(`\ngoals\n${goals.map((g) => `  ${g}`).join("\n")}`);
   } finally {
     await pool.end();
     await admin.query(`drop database if exists "${name}" with (force)`);
