@@ -1,9 +1,13 @@
+import { driverError } from "../shared/driver-error.js";
+
 /**
- * Thrown by `migrate()` and `migrationStatus()`.
+ * Thrown by `migrate()`, `migrationStatus()` and `checkSchema()`.
  *
  * - `migration`: the tag of the migration that failed (for example `"0002_auth_fixes"`), or `undefined` when
  *   the failure happened before any migration ran (reading the folder, taking the lock, reading the history).
- * - `cause`: the underlying error (the driver's error for a failed SQL statement, with PostgreSQL's `code`).
+ * - `cause`: the underlying error. For a failed SQL statement it is the driver's error (node-postgres,
+ *   postgres.js or PGlite), with PostgreSQL's SQLSTATE in `cause.code` (drizzle's `DrizzleQueryError` wrapper is
+ *   taken off).
  *
  * When `migrate()` throws, nothing it was applying is kept: every pending migration runs in one transaction.
  */
@@ -12,7 +16,7 @@ export class MigrationError extends Error {
   readonly migration: string | undefined;
 
   constructor(message: string, options: { migration?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super(message, { cause: driverError(options.cause) });
     this.migration = options.migration;
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { driverMessage } from "../shared/driver-error.js";
 import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
 import { migrationsFolder as shippedFolder } from "./folder.js";
@@ -63,9 +64,33 @@ function historyTable(schema: string, table: string) {
   return schema === "public" ? pgTable(table, columns) : pgSchema(schema).table(table, columns);
 }
 
+/**
+ * `db.transaction(work)`, where a failure to even begin or commit (no connection, missing database, wrong
+ * password) becomes a `MigrationError` too; `MigrationError`s thrown by `work` pass through unchanged.
+ */
+async function inTransaction(db: AnyPgDatabase, work: (tx: AnyPgDatabase) => Promise<void>): Promise<void> {
+  try {
+    await db.transaction(work);
+  } catch (error) {
+    if (error instanceof MigrationError) throw error;
+    throw new MigrationError(`Cannot run the migrations: ${driverMessage(error)}`, { cause: error });
+  }
+}
+
 function resolve(options: MigrateOptions) {
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
+  // PostgreSQL identifiers: 1 to 63 bytes (NAMEDATALEN - 1), no NUL. Checked before anything is sent.
+  for (const [option, value] of [
+    ["migrationsSchema", schema],
+    ["migrationsTable", table],
+  ] as const) {
+    if (typeof value !== "string" || value === "" || value.includes("\u0000") || Buffer.byteLength(value) > 63) {
+      throw new MigrationError(
+        `@be-monorepo/db: \`${option}\` must be a PostgreSQL identifier of 1 to 63 bytes (got ${JSON.stringify(value)})`,
+      );
+    }
+  }
   const folder = options.migrationsFolder ?? shippedFolder;
   return { schema, table, folder, history: historyTable(schema, table), files: readMigrationFolder(folder) };
 }
@@ -97,13 +122,15 @@ async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof histor
  * @throws {SchemaMismatchError} (a `MigrationError`) when existing tables match none of the migrations; its
  *   `differences` list why. Nothing is recorded or altered.
  * @throws {MigrationError} naming the failed migration (`error.migration`) with the driver's error as `cause`;
- *   or, with `migration` undefined, when the folder cannot be read or the lock or history cannot be had.
+ *   or, with `migration` undefined: when `migrationsSchema` / `migrationsTable` is not a valid identifier (before
+ *   anything is sent), the folder cannot be read, the database cannot be reached (no server, missing database,
+ *   refused login: the driver's error is the `cause`), or the lock or history cannot be had.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
   const { schema, table, folder, history, files } = resolve(options);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     let done: Set<number>;
     try {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`@be-monorepo/db:${schema}.${table}`}))`);
@@ -129,9 +156,10 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
         try {
           await tx.execute(sql.raw(statement));
         } catch (cause) {
-          const reason =
-            cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
-          throw new MigrationError(`Migration ${file.tag} failed: ${reason}`, { migration: file.tag, cause });
+          throw new MigrationError(`Migration ${file.tag} failed: ${driverMessage(cause)}`, {
+            migration: file.tag,
+            cause,
+          });
         }
       }
       await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });

@@ -1,4 +1,4 @@
-import { DrizzleQueryError } from "drizzle-orm";
+import { driverError, driverMessage } from "../shared/driver-error.js";
 
 /**
  * Thrown (as a rejected promise) by every `DbStore` method when the database fails: the connection is gone,
@@ -18,9 +18,7 @@ export class DbStoreError extends Error {
   readonly operation: string;
 
   constructor(operation: string, error: unknown) {
-    const cause = error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`@be-monorepo/db DbStore.${operation} failed: ${detail}`, { cause });
+    super(`@be-monorepo/db DbStore.${operation} failed: ${driverMessage(error)}`, { cause: driverError(error) });
     this.operation = operation;
   }
 }

@@ -1,12 +1,9 @@
-import { DrizzleQueryError } from "drizzle-orm";
+import { driverError } from "../shared/driver-error.js";
 
 /** PostgreSQL's `deadlock_detected` (SQLSTATE 40P01). */
 const DEADLOCK = "40P01";
 
-const codeOf = (error: unknown): unknown => {
-  const cause = error instanceof DrizzleQueryError ? error.cause : error;
-  return (cause as { code?: unknown } | undefined)?.code;
-};
+const codeOf = (error: unknown): unknown => (driverError(error) as { code?: unknown } | undefined)?.code;
 
 /**
  * Runs `attempt` again (at most `tries` times in all) when PostgreSQL aborted it as a deadlock victim. Safe

@@ -84,7 +84,8 @@ describe("migrate()", () => {
       expect(error).toBeInstanceOf(MigrationError);
       expect((error as MigrationError).migration).toBe(broken);
       expect((error as MigrationError).message).toContain(broken);
-      expect((error as MigrationError).cause).toBeDefined();
+      // The driver's own error, with PostgreSQL's SQLSTATE (undefined_table), not drizzle's wrapper.
+      expect(((error as MigrationError).cause as { code?: string }).code).toBe("42P01");
       const tables = rows(
         await fresh.db.execute(
           sql`select to_regclass('public.user') as t, to_regclass('drizzle.__be_db_migrations') as h`,
@@ -115,9 +116,40 @@ describe("migrate()", () => {
     }
   });
 
+  it("refuses a history table or schema name PostgreSQL cannot hold, before sending anything", async () => {
+    for (const options of [
+      { migrationsTable: "" },
+      { migrationsSchema: "x".repeat(64) },
+      { migrationsTable: "a\u0000b" },
+    ]) {
+      const error = await migrate(t.db, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).message).toMatch(/must be a PostgreSQL identifier of 1 to 63 bytes/);
+      await expect(migrationStatus(t.db, options)).rejects.toBeInstanceOf(MigrationError);
+    }
+  });
+
   it("raises MigrationError when the folder has no journal", async () => {
     const empty = mkdtempSync(join(tmpdir(), "bedb-empty-"));
     await expect(migrate(t.db, { migrationsFolder: empty })).rejects.toBeInstanceOf(MigrationError);
+  });
+});
+
+describe.runIf(serverUrl)("migrate() on a database that does not exist (needs a PostgreSQL server)", () => {
+  it("rejects with a MigrationError whose cause is the driver's error (3D000)", async () => {
+    const url = new URL(serverUrl as string);
+    url.pathname = "/bedb_no_such_database";
+    const { pool, end } = closablePool({ connectionString: url.toString(), max: 1 });
+    try {
+      const error = await migrate(drizzle(pool)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).message).toMatch(
+        /^Cannot run the migrations: database "bedb_no_such_database" does not exist/,
+      );
+      expect(((error as MigrationError).cause as { code?: string }).code).toBe("3D000");
+    } finally {
+      await end();
+    }
   });
 });
 

@@ -1,0 +1,16 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
+/**
+ * The driver's own error behind an error drizzle threw: drizzle (0.44 and later) wraps every failed query in a
+ * `DrizzleQueryError` whose `cause` is the node-postgres, postgres.js or PGlite error carrying PostgreSQL's
+ * SQLSTATE `code`. Anything else is returned as it is.
+ */
+export function driverError(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+}
+
+/** The message of `driverError(error)`, for one-line error messages. */
+export function driverMessage(error: unknown): string {
+  const cause = driverError(error);
+  return cause instanceof Error ? cause.message : String(cause);
+}
