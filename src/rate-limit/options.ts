@@ -22,6 +22,10 @@ export interface DbStoreOptions {
 
 const PACKAGE = "@be-monorepo/db";
 
+/** A bad option value as an error message shows it: numbers as they are, anything else with its type. */
+const shown = (value: unknown): string =>
+  typeof value === "number" ? String(value) : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+
 const isPositiveInteger = (value: unknown): value is number =>
   typeof value === "number" && Number.isInteger(value) && value > 0;
 
@@ -42,12 +46,12 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
   checkKeyText(prefix, "prefix");
   if (!isPositiveInteger(maxInFlight)) {
     throw new TypeError(
-      `${PACKAGE}: DbStore option \`maxInFlight\` must be a positive integer (got ${String(maxInFlight)})`,
+      `${PACKAGE}: DbStore option \`maxInFlight\` must be a positive integer (got ${shown(maxInFlight)})`,
     );
   }
   if (!isPositiveInteger(maxBatchSize)) {
     throw new TypeError(
-      `${PACKAGE}: DbStore option \`maxBatchSize\` must be a positive integer (got ${String(maxBatchSize)})`,
+      `${PACKAGE}: DbStore option \`maxBatchSize\` must be a positive integer (got ${shown(maxBatchSize)})`,
     );
   }
   return { db, prefix, maxInFlight, maxBatchSize };
@@ -60,7 +64,7 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
 export function validateWindowMs(windowMs: unknown): number {
   if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs <= 0) {
     throw new TypeError(
-      `${PACKAGE}: DbStore needs \`windowMs\` to be a positive finite number of milliseconds (got ${String(windowMs)})`,
+      `${PACKAGE}: DbStore needs \`windowMs\` to be a positive finite number of milliseconds (got ${shown(windowMs)})`,
     );
   }
   if (windowMs > 1e15) {

@@ -2,6 +2,7 @@ import { and, lt, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { SoftDeleteError } from "./errors.js";
 import type { SoftDeletableTable } from "./types.js";
+import { checkTable } from "./where.js";
 
 /** Options of `purgeDeleted`. */
 export interface PurgeDeletedOptions {
@@ -43,6 +44,7 @@ export async function purgeDeleted(
   table: SoftDeletableTable,
   options: PurgeDeletedOptions,
 ): Promise<number> {
+  checkTable("purgeDeleted", table);
   const { olderThan, batchSize = 1000, onBatch } = options ?? ({} as PurgeDeletedOptions);
   if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) {
     throw new SoftDeleteError("@be-monorepo/db: purgeDeleted() needs options.olderThan, a valid Date.");

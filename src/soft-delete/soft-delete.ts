@@ -1,7 +1,7 @@
 import { and, isNotNull, isNull, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import type { SoftDeletableTable, SoftDeleteWhere } from "./types.js";
-import { resolveWhere } from "./where.js";
+import { checkTable, resolveWhere } from "./where.js";
 
 // drizzle's update builder cannot be typed against a table type parameter; the public signatures carry the types.
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -21,6 +21,7 @@ type LooseUpdate = any;
  * @param where a drizzle condition, or `{ all: true }` to soft-delete every live row on purpose.
  * @returns the rows this call soft-deleted (as `returning()` gives them), in no particular order; `[]` when none.
  * @throws MissingWhereError when `where` is `undefined` or not a condition, before any SQL is sent.
+ * @throws SoftDeleteError when `table` has no `deletedAt` column (only possible without TypeScript's check).
  *
  * @example await softDelete(db, userTable, eq(userTable.id, userId));
  */
@@ -29,6 +30,7 @@ export async function softDelete<T extends SoftDeletableTable>(
   table: T,
   where: SoftDeleteWhere,
 ): Promise<T["$inferSelect"][]> {
+  checkTable("softDelete", table);
   const condition = resolveWhere("softDelete", where);
   const rows = await (db.update(table) as LooseUpdate)
     .set({ deletedAt: sql`now()` })
@@ -46,6 +48,7 @@ export async function softDelete<T extends SoftDeletableTable>(
  * @param where a drizzle condition, or `{ all: true }` to restore every soft-deleted row on purpose.
  * @returns the rows this call restored; `[]` when none.
  * @throws MissingWhereError when `where` is `undefined` or not a condition, before any SQL is sent.
+ * @throws SoftDeleteError when `table` has no `deletedAt` column (only possible without TypeScript's check).
  *
  * @example await restore(db, userTable, eq(userTable.id, userId));
  */
@@ -54,6 +57,7 @@ export async function restore<T extends SoftDeletableTable>(
   table: T,
   where: SoftDeleteWhere,
 ): Promise<T["$inferSelect"][]> {
+  checkTable("restore", table);
   const condition = resolveWhere("restore", where);
   const rows = await (db.update(table) as LooseUpdate)
     .set({ deletedAt: null })

@@ -67,6 +67,8 @@ describe("DbStore options", () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "1000", undefined, 1e16]) {
       expect(() => s.init({ windowMs: bad as number })).toThrow(/@be-monorepo\/db: DbStore .*windowMs/);
     }
+    // A string that looks like a number is shown as a string, not as the number it is not.
+    expect(() => s.init({ windowMs: "1000" as unknown as number })).toThrow('(got string "1000")');
     await expect(s.increment("k")).rejects.toThrow(/no `windowMs` yet/);
     expect(s.init({ windowMs: 1000.4 })).toBeUndefined();
     expect(s.windowMs).toBe(1000);

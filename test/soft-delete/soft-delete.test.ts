@@ -2,11 +2,12 @@ import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
-import { sessionTable, userTable, verificationTable } from "../../src/schema/index.js";
+import { rateLimitTable, sessionTable, userTable, verificationTable } from "../../src/schema/index.js";
 import {
   MissingWhereError,
   notDeleted,
   onlyDeleted,
+  purgeDeleted,
   restore,
   SoftDeleteError,
   softDelete,
@@ -110,6 +111,25 @@ describe("softDelete()", () => {
       .returning();
     expect(await softDelete(t.db, sessionTable, eq(sessionTable.id, session.id))).toHaveLength(1);
     expect(await softDelete(t.db, verificationTable, eq(verificationTable.id, verification?.id ?? ""))).toHaveLength(1);
+  });
+});
+
+describe("a table without deletedAt, from plain JavaScript (TypeScript refuses it: types.test-d.ts)", () => {
+  it("is refused by every helper with a SoftDeleteError naming the table, before any SQL", async () => {
+    const table = rateLimitTable as never;
+    const countBefore = await t.db.$count(rateLimitTable);
+    for (const call of [
+      () => softDelete(t.db, table, { all: true }),
+      () => restore(t.db, table, { all: true }),
+      () => purgeDeleted(t.db, table, { olderThan: new Date() }),
+      async () => notDeleted(table),
+      async () => onlyDeleted(table),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SoftDeleteError);
+      expect((error as Error).message).toMatch(/needs a table with a deletedAt column \(got rate_limit\)/);
+    }
+    expect(await t.db.$count(rateLimitTable)).toBe(countBefore);
   });
 });
 
