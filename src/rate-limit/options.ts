@@ -34,6 +34,12 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
+  if ("windowMs" in options) {
+    // A common slip: the window belongs to the middleware, which hands it over through init().
+    throw new TypeError(
+      `${PACKAGE}: DbStore takes no \`windowMs\` option; set \`windowMs\` on rateLimiter() / rateLimit(), which passes it to the store's init()`,
+    );
+  }
   const { db, prefix = "rl:", maxInFlight = 4, maxBatchSize = 1000 } = options as Partial<DbStoreOptions>;
   if (typeof db !== "object" || db === null || typeof (db as { execute?: unknown }).execute !== "function") {
     throw new TypeError(

@@ -53,7 +53,8 @@ export class DbStore {
   /**
    * @param options `{ db, prefix?, maxInFlight?, maxBatchSize? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` is not a
-   *   string (or holds a NUL), or `maxInFlight` / `maxBatchSize` is not a positive integer.
+   *   string (or holds a NUL), `maxInFlight` / `maxBatchSize` is not a positive integer, or `windowMs` is given
+   *   here (it belongs to the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
     const { db, prefix, maxInFlight, maxBatchSize } = validateOptions(options);

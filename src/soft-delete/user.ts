@@ -26,10 +26,14 @@ export interface SoftDeleteUserResult {
  * @param userId the `user.id` to soft-delete.
  * @returns the user row after the call and the number of sessions ended.
  * @throws UserNotFoundError when no user has that id (nothing is changed).
+ * @throws TypeError when `userId` is not a non-empty string (rejected, before any SQL).
  *
  * @example const { sessionsEnded } = await softDeleteUser(db, userId);
  */
-export function softDeleteUser(db: AnyPgDatabase, userId: string): Promise<SoftDeleteUserResult> {
+export async function softDeleteUser(db: AnyPgDatabase, userId: string): Promise<SoftDeleteUserResult> {
+  if (typeof userId !== "string" || userId === "") {
+    throw new TypeError(`@be-monorepo/db: softDeleteUser() needs a user id string (got ${typeof userId})`);
+  }
   return db.transaction(async (tx) => {
     let [user] = await softDelete(tx, userTable, eq(userTable.id, userId));
     if (!user) {

@@ -54,6 +54,8 @@ describe("DbStore options", () => {
     expect(() => new DbStore({ db: t.db, prefix: "a\u0000" })).toThrow(/NUL/);
     expect(() => new DbStore({ db: t.db, maxInFlight: 0 })).toThrow(/`maxInFlight`/);
     expect(() => new DbStore({ db: t.db, maxBatchSize: 1.5 })).toThrow(/`maxBatchSize`/);
+    // @ts-expect-error the window is the middleware's option, handed over by init()
+    expect(() => new DbStore({ db: t.db, windowMs: 60_000 })).toThrow(/takes no `windowMs` option/);
   });
 
   it("defaults prefix to rl: and says its keys are not local", () => {

@@ -51,6 +51,14 @@ describe("softDeleteUser()", () => {
     expect(lateAfter?.deletedAt?.getTime()).toBeGreaterThanOrEqual(deletedTime(first.user));
   });
 
+  it("rejects a missing or empty id with a TypeError before any SQL", async () => {
+    for (const bad of [undefined, "", 42]) {
+      await expect(softDeleteUser(t.db, bad as unknown as string)).rejects.toThrow(
+        /softDeleteUser\(\) needs a user id string/,
+      );
+    }
+  });
+
   it("throws UserNotFoundError for an unknown id and changes nothing", async () => {
     const error = await softDeleteUser(t.db, "no-such-user").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserNotFoundError);
