@@ -1,5 +1,7 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { ConnectionError, UsageError } from "./errors.js";
+import { openablePgliteFolder } from "./pglite-folder.js";
+import { connectionStringOf, describeUrl } from "./url.js";
 
 /** Where the CLI's database is, from its options and the environment. */
 export interface DatabaseOptions {
@@ -15,18 +17,11 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-/** The URL without its password, so a password never reaches the terminal or a CI log. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "the database URL";
-  }
-}
-
-/** Where the CLI will connect, or a usage error: `--pglite` and `--database-url` together, or nothing at all. */
+/**
+ * Where the CLI will connect, for messages (the URL without passwords, or `PGlite at DIR`), or a usage error:
+ * `--pglite` and `--database-url` together, nothing at all, a URL that is not `postgres://`, or a query parameter
+ * node-postgres does not use or a value it does not understand (see `connectionStringOf`).
+ */
 export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): string {
   if (options.pglite !== undefined && options.databaseUrl !== undefined) {
     throw new UsageError("Give either --database-url or --pglite, not both.");
@@ -42,6 +37,7 @@ export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): stri
   if (!/^postgres(ql)?:\/\/./.test(url) || !URL.canParse(url)) {
     throw new UsageError(`${source} is not a PostgreSQL URL (expected postgres://user:password@host:port/database).`);
   }
+  connectionStringOf(url, source);
   return describeUrl(url);
 }
 
@@ -63,15 +59,17 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
  * (connected here, so connection problems surface before anything runs), or PGlite in the `--pglite` folder
  * (created when missing). The drivers are optional peer dependencies, loaded only when used.
  * @throws {UsageError} when no database is given, both are given, or the driver is not installed.
- * @throws {UsageError} when the URL is not a `postgres://` / `postgresql://` URL.
- * @throws {ConnectionError} when it cannot be opened; the driver's error (with PostgreSQL's SQLSTATE when the
- *   server answered) is its `cause`.
+ * @throws {UsageError} when the URL is not a `postgres://` / `postgresql://` URL, has a query parameter
+ *   node-postgres does not use, or one node-postgres refuses (an `sslrootcert` file that cannot be read).
+ * @throws {ConnectionError} when it cannot be opened: the PGlite folder is a file or cannot be created, or the
+ *   server cannot be reached; the driver's error (with PostgreSQL's SQLSTATE when the server answered) is its `cause`.
  */
 export async function openDatabase(options: DatabaseOptions, env: NodeJS.ProcessEnv): Promise<OpenDatabase> {
   const target = targetOf(options, env);
   if (options.pglite !== undefined) {
     const { PGlite } = await load("@electric-sql/pglite", () => import("@electric-sql/pglite"));
     const { drizzle } = await load("@electric-sql/pglite", () => import("drizzle-orm/pglite"));
+    await openablePgliteFolder(options.pglite, target);
     let client: InstanceType<typeof PGlite>;
     try {
       client = await PGlite.create(options.pglite);
@@ -82,10 +80,17 @@ export async function openDatabase(options: DatabaseOptions, env: NodeJS.Process
   }
   const pg = (await load("pg", () => import("pg"))).default;
   const { drizzle } = await load("pg", () => import("drizzle-orm/node-postgres"));
-  const client = new pg.Client({
-    connectionString: options.databaseUrl ?? env.DATABASE_URL,
-    connectionTimeoutMillis: 10_000,
-  });
+  const url = (options.databaseUrl ?? env.DATABASE_URL) as string;
+  const source = options.databaseUrl === undefined ? "DATABASE_URL" : "--database-url";
+  let client: InstanceType<typeof pg.Client>;
+  try {
+    client = new pg.Client({ connectionString: connectionStringOf(url, source), connectionTimeoutMillis: 10_000 });
+  } catch (cause) {
+    if (cause instanceof UsageError) throw cause;
+    // node-postgres reads sslcert / sslkey / sslrootcert files and checks sslnegotiation here.
+    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    throw new UsageError(`${source} cannot be used by node-postgres: ${reason}`, { cause });
+  }
   // After connect, a dropped connection is reported by the failing query; this only keeps Node from crashing.
   client.on("error", () => {});
   try {

@@ -5,8 +5,8 @@
  * | ---- | ------- |
  * | 0 | done |
  * | 1 | unexpected error (a bug: please report it) |
- * | 2 | usage: no database given (`--database-url`, `DATABASE_URL` or `--pglite`), a bad option, a missing driver |
- * | 3 | cannot reach the database: connection refused, unknown host, timeout; or the PGlite folder cannot be opened |
+ * | 2 | usage: no database given (`--database-url`, `DATABASE_URL` or `--pglite`), a bad option, a URL query parameter node-postgres does not use or a value it does not understand, a missing driver |
+ * | 3 | cannot reach the database: connection refused, unknown host, timeout, TLS refused; or the `--pglite` path is a file or cannot be created |
  * | 4 | the server refused the login: wrong password, unknown role, role may not log in (SQLSTATE class 28) |
  * | 5 | the database named in the URL does not exist (SQLSTATE 3D000) |
  * | 6 | a migration failed (rolled back), or the history table or migrations folder cannot be read |

@@ -19,8 +19,8 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option, driver not installed
-  3  cannot reach the database (refused, unknown host, timeout, PGlite folder unusable)
+  2  usage: no database given, bad option, URL query parameter not used by node-postgres, driver not installed
+  3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
   4  login refused (wrong password, unknown role)
   5  the database does not exist
   6  a migration failed (rolled back)
@@ -28,7 +28,10 @@ Exit codes:
 
 function databaseOptions(command: Command, history: boolean): Command {
   command
-    .option("--database-url <url>", "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable)")
+    .option(
+      "--database-url <url>",
+      "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see the README)",
+    )
     .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
   if (history) {
     command

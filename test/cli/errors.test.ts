@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lines, runCli } from "../support/cli.js";
 import { serverUrl } from "../support/database.js";
@@ -7,7 +10,8 @@ import { type PasswordServer, serverBinaries, startPasswordServer } from "../sup
 function expectOneLine(run: { stdout: string; stderr: string }, text: string | RegExp) {
   expect(run.stdout).toBe("");
   expect(lines(run.stderr)).toHaveLength(1);
-  expect(run.stderr).toMatch(text);
+  if (typeof text === "string") expect(run.stderr).toBe(text);
+  else expect(run.stderr).toMatch(text);
   expect(run.stderr).not.toMatch(/\n\s+at /);
 }
 
@@ -59,6 +63,100 @@ describe("be-db usage", () => {
     expectOneLine(run, /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app: connect ECONNREFUSED/);
     expect(run.stderr).not.toContain("hunter2");
   });
+
+  it.concurrent("refuses a query parameter node-postgres does not use with exit code 2, naming it but not its value", async () => {
+    // Checked before connecting: this server would accept the URL, so exit 2 proves nothing ran.
+    const run = await runCli(["migrate", "--database-url", "postgres://app@127.0.0.1:1/app?foo=bar&api_key=s3cr3t"]);
+    expect(run.code).toBe(2);
+    expectOneLine(
+      run,
+      /^be-db: --database-url has the query parameter "foo", which node-postgres does not use; accepted: user, password, host, port, .*sslmode.*\.\n$/,
+    );
+    const env = await runCli(["status"], { DATABASE_URL: "postgres://app@127.0.0.1:1/app?api_key=s3cr3t" });
+    expect(env.code).toBe(2);
+    expectOneLine(env, /^be-db: DATABASE_URL has the query parameter "api_key", which node-postgres does not use/);
+    expect(env.stderr).not.toContain("s3cr3t");
+  });
+
+  it.concurrent("refuses values node-postgres does not understand (sslmode, ssl, port, timeouts, files) with exit code 2", async () => {
+    const base = "postgres://app@127.0.0.1:1/app";
+    const cases: [string, RegExp][] = [
+      [
+        "?sslmode=bogus",
+        /^be-db: --database-url has sslmode=bogus, which is not one of disable, prefer, require, verify-ca, verify-full, no-verify\.\n$/,
+      ],
+      ["?ssl=false", /^be-db: --database-url has ssl=false, which is not one of true, 1, 0, no-verify\.\n$/],
+      ["?port=5432x", /^be-db: --database-url has port=5432x, which is not a port number \(1 to 65535\)\.\n$/],
+      [
+        "?statement_timeout=5s",
+        /^be-db: --database-url has statement_timeout=5s, which is not a whole number of milliseconds\.\n$/,
+      ],
+      [
+        "?sslnegotiation=fast",
+        /^be-db: --database-url has sslnegotiation=fast, which is not one of postgres, direct\.\n$/,
+      ],
+      [
+        "?sslrootcert=/nonexistent/ca.pem",
+        /^be-db: --database-url cannot be used by node-postgres: ENOENT: .*\/nonexistent\/ca\.pem/,
+      ],
+    ];
+    const runs = await Promise.all(cases.map(([query]) => runCli(["status", "--database-url", base + query])));
+    runs.forEach((run, i) => {
+      expect(run.code).toBe(2);
+      expectOneLine(run, (cases[i] as [string, RegExp])[1]);
+    });
+  });
+
+  it.concurrent("keeps errors one line with sslmode=require: no SECURITY WARNING from pg-connection-string", async () => {
+    const [require, libpq] = await Promise.all([
+      runCli(["status", "--database-url", "postgres://app@127.0.0.1:1/app?sslmode=require"]),
+      runCli(["status", "--database-url", "postgres://app@127.0.0.1:1/app?sslmode=prefer&uselibpqcompat=true"]),
+    ]);
+    for (const run of [require, libpq]) {
+      expect(run.code).toBe(3);
+      expectOneLine(
+        run,
+        /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app\?sslmode=(require|prefer).*: connect ECONNREFUSED/,
+      );
+      expect(run.stderr).not.toMatch(/WARNING/i);
+    }
+  });
+
+  it.concurrent("never prints a password from the userinfo or the query string in an error line", async () => {
+    const run = await runCli([
+      "check",
+      "--database-url",
+      "postgres://app:hunter2@127.0.0.1:1/app?password=hunter3&application_name=be-db",
+    ]);
+    expect(run.code).toBe(3);
+    expectOneLine(
+      run,
+      /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app\?application_name=be-db: connect ECONNREFUSED/,
+    );
+    expect(run.stderr).not.toContain("hunter");
+  });
+
+  it.concurrent("reports a --pglite path that is a file, or under a file, in one readable line with exit code 3", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bedb-cli-file-"));
+    try {
+      const file = join(dir, "afile");
+      writeFileSync(file, "not a database");
+      const [isFile, underFile] = await Promise.all([
+        runCli(["status", "--pglite", file]),
+        runCli(["migrate", "--pglite", join(file, "data")]),
+      ]);
+      expect(isFile.code).toBe(3);
+      expectOneLine(isFile, `be-db: Cannot open PGlite at ${file}: ${file} is a file, not a folder\n`);
+      expect(underFile.code).toBe(3);
+      expectOneLine(
+        underFile,
+        `be-db: Cannot open PGlite at ${file}/data: the folder cannot be created: a part of its path is a file\n`,
+      );
+      expect(readFileSync(file, "utf8")).toBe("not a database");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.runIf(serverUrl)("be-db against the server's refusals (needs a PostgreSQL server)", () => {
@@ -73,6 +171,24 @@ describe.runIf(serverUrl)("be-db against the server's refusals (needs a PostgreS
     const run = await runCli(["check", "--database-url", url("/bedb_no_such_database")]);
     expect(run.code).toBe(5);
     expectOneLine(run, /database "bedb_no_such_database" does not exist/);
+  });
+
+  it.concurrent("never prints a password when the server refuses the database (exit 5) or the role (exit 4)", async () => {
+    const secret = (u: string) => {
+      const parsed = new URL(u);
+      parsed.password = "hunter2";
+      parsed.searchParams.set("password", "hunter3");
+      return parsed.toString();
+    };
+    const [missing, role] = await Promise.all([
+      runCli(["migrate", "--database-url", secret(url("/bedb_no_such_database"))]),
+      runCli(["check"], { DATABASE_URL: secret(url(new URL(serverUrl as string).pathname, "bedb_no_such_role")) }),
+    ]);
+    expect(missing.code).toBe(5);
+    expectOneLine(missing, /does not exist \(postgres:\/\/postgres@[^/]+\/bedb_no_such_database\)\n$/);
+    expect(role.code).toBe(4);
+    expectOneLine(role, /^be-db: Login refused by postgres:\/\/bedb_no_such_role@[^/]+\/[^?:]+: /);
+    for (const run of [missing, role]) expect(run.stderr).not.toContain("hunter");
   });
 
   it.concurrent("reports a role the server does not know in one line with exit code 4", async () => {
