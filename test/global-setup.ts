@@ -18,10 +18,16 @@ export default async function setup(project: TestProject) {
       stop = () => container.stop();
       label = "PostgreSQL 15 in a testcontainers container";
     } catch {
-      label = "embedded PGlite (no DATABASE_URL and no Docker engine); tests that need a server are reported as such";
+      label = "embedded PGlite (no DATABASE_URL and no Docker engine), a fresh one per test file";
     }
   }
   console.log(`[@be-monorepo/db tests] database: ${label}`);
+  // Printed here because the config's `silent: "passed-only"` hides what test files log (serverOnly's warnings).
+  if (!url) {
+    console.log(
+      "[@be-monorepo/db tests] tests that need a PostgreSQL server are skipped; their titles say so; set DATABASE_URL to run them",
+    );
+  }
   project.provide("databaseUrl", url ?? "");
   return async () => {
     await stop?.();

@@ -2,13 +2,15 @@
  * The package as published: builds it, packs it with `npm pack`, checks the tarball (file list, publint,
  * are-the-types-wrong), installs it into two throw-away host projects (ESM and CommonJS) and, from there,
  * type-checks `host/main.ts` under `moduleResolution` `nodenext` and `bundler`, runs it against a fresh
- * PostgreSQL database and runs the `be-db` bin.
+ * PostgreSQL database (or, when the run has no server, against an embedded PGlite in the host) and runs the
+ * `be-db` bin.
  *
  * The ESM host gets the peer versions of this repository's lockfile (the newest of each range); the CommonJS
  * host gets the lowest version of the `drizzle-orm`, `zod` and `better-auth` peer ranges, so both ends of those
  * ranges are exercised. Installs use `--prefer-offline`: the versions come from npm's cache when it has them.
  *
- * Run with `npm run test:consumer` (its own vitest config; needs a PostgreSQL server: DATABASE_URL or Docker).
+ * Run with `npm run test:consumer` (its own vitest config). With a PostgreSQL server (DATABASE_URL or Docker) the
+ * host runs on it through node-postgres; without one it runs on PGlite, and every other check is the same.
  */
 import { execFile } from "node:child_process";
 import {
@@ -59,7 +61,8 @@ const hostVersions: Record<HostKind, Record<string, string>> = {
     "better-auth": lowest(manifest.peerDependencies["better-auth"]),
   },
 };
-const sharedHostDeps = ["pg", "@types/pg", "@types/node", "typescript"];
+// @electric-sql/pglite: the host's database when the run has no PostgreSQL server (an optional peer of ours).
+const sharedHostDeps = ["pg", "@types/pg", "@electric-sql/pglite", "@types/node", "typescript"];
 
 let work: string;
 let tarball: string;
@@ -125,7 +128,6 @@ async function makeHost(kind: HostKind): Promise<Host> {
 }
 
 beforeAll(async () => {
-  if (!serverUrl) throw new Error("the consumer tests need a PostgreSQL server: set DATABASE_URL or start Docker");
   work = mkdtempSync(join(tmpdir(), "bedb-consumer-"));
   await sh("npm", ["run", "build", "--silent"], repo);
   const { stdout } = await sh("npm", ["pack", "--json", "--pack-destination", work, "--loglevel=error"], repo);
@@ -205,7 +207,7 @@ describe("the packed tarball", () => {
 describe.concurrent.each(["esm", "cjs"] as const)("an installed copy in a %s host", (kind) => {
   let database: { url: string; drop: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    database = await createServerDatabase(`consumer_${kind}`);
+    if (serverUrl) database = await createServerDatabase(`consumer_${kind}`);
   });
   afterAll(() => database?.drop());
 
@@ -224,10 +226,14 @@ describe.concurrent.each(["esm", "cjs"] as const)("an installed copy in a %s hos
     expect(hosts[kind].bundler?.message).toBeUndefined();
   });
 
-  it("migrates a fresh database with the shipped SQL, signs a user up through Better Auth and queries the tables", async () => {
-    // out/main.js is tsc's output from the set-up (emitted even if the type check above failed).
-    const { stdout } = await sh("node", ["out/main.js"], hosts[kind].dir, { DATABASE_URL: database?.url });
+  const on = serverUrl ? "a fresh PostgreSQL database" : "an embedded PGlite (no PostgreSQL server in this run)";
+  it(`migrates ${on} with the shipped SQL, signs a user up through Better Auth and queries the tables`, async () => {
+    // out/main.js is tsc's output from the set-up (emitted even if the type check above failed). Without
+    // DATABASE_URL the host opens an in-memory PGlite instead of a pg.Pool.
+    const env = serverUrl ? { DATABASE_URL: database?.url } : { DATABASE_URL: "" };
+    const { stdout } = await sh("node", ["out/main.js"], hosts[kind].dir, env);
     const result = JSON.parse(stdout);
+    expect(result.driver).toBe(serverUrl ? "node-postgres" : "pglite");
     const installed = realpathSync(join(hosts[kind].dir, "node_modules", "@be-monorepo", "db"));
     expect(result.migrationsFolder).toBe(join(installed, "migrations"));
     const journal = JSON.parse(readFileSync(join(repo, "migrations", "meta", "_journal.json"), "utf8"));

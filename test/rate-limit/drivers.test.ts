@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
-import { createServerDatabase } from "../support/database.js";
+import { createServerDatabase, serverUrl } from "../support/database.js";
 
 /** The same calls through each driver drizzle supports: the array parameters and result shapes differ. */
 async function exercise(db: AnyPgDatabase) {
@@ -36,7 +36,7 @@ describe("DbStore on each drizzle driver", () => {
     }
   });
 
-  it("works on postgres.js", async () => {
+  it.runIf(serverUrl)("works on postgres.js (needs a PostgreSQL server: postgres.js connects over TCP)", async () => {
     const { url, drop } = await createServerDatabase("rate_limit_postgres_js");
     const client = postgres(url, { max: 3, onnotice: () => {} });
     try {

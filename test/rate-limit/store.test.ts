@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rateLimitTable } from "../../src/schema/index.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 
 const rows = (result: unknown) =>
   (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -224,23 +224,26 @@ describe("DbStore operations", () => {
     }
   });
 
-  it("prune skips a row another transaction holds instead of waiting for it", async () => {
-    const s = store(50);
-    await s.increment("held");
-    await s.increment("free");
-    await new Promise((r) => setTimeout(r, 80));
-    const other = new pg.Client({ connectionString: t.url });
-    await other.connect();
-    try {
-      await other.query("begin");
-      await other.query("select 1 from rate_limit where key = $1 for update", [`${s.prefix}held`]);
-      expect(await s.prune()).toBe(1);
-      await other.query("commit");
-      expect(await s.prune()).toBe(1);
-    } finally {
-      await other.end();
-    }
-  });
+  it.runIf(serverUrl)(
+    "prune skips a row another transaction holds instead of waiting for it (needs a PostgreSQL server: a second connection)",
+    async () => {
+      const s = store(50);
+      await s.increment("held");
+      await s.increment("free");
+      await new Promise((r) => setTimeout(r, 80));
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        await other.query("begin");
+        await other.query("select 1 from rate_limit where key = $1 for update", [`${s.prefix}held`]);
+        expect(await s.prune()).toBe(1);
+        await other.query("commit");
+        expect(await s.prune()).toBe(1);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 
   it("shutdown waits for queued increments and leaves the host's pool open", async () => {
     const s = store();
@@ -295,29 +298,32 @@ describe("DbStore concurrency", () => {
 });
 
 describe("DbStore deadlocks", () => {
-  it("retries an increment statement PostgreSQL aborted as a deadlock victim, counting each hit once", async () => {
-    const s = store();
-    await Promise.all([s.increment("a"), s.increment("b")]);
-    const other = new pg.Client({ connectionString: t.url });
-    await other.connect();
-    try {
-      // Another transaction holds b, and will want a; this one waits 10 s before checking for a deadlock, so
-      // the increment statement (PostgreSQL's default deadlock_timeout, 1 s) is the one PostgreSQL aborts.
-      await other.query("begin");
-      await other.query("set local deadlock_timeout = '10s'");
-      await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}b`]);
-      const both = Promise.all([s.increment("a"), s.increment("b")]); // one statement: locks a, waits for b
-      both.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
-      await new Promise((r) => setTimeout(r, 200));
-      await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}a`]);
-      await other.query("commit");
-      const [a, b] = await both;
-      expect([a.totalHits, b.totalHits]).toEqual([2, 2]);
-      expect((await s.get("a"))?.totalHits).toBe(2);
-    } finally {
-      await other.end();
-    }
-  });
+  it.runIf(serverUrl)(
+    "retries an increment statement PostgreSQL aborted as a deadlock victim, counting each hit once (needs a PostgreSQL server: a second connection)",
+    async () => {
+      const s = store();
+      await Promise.all([s.increment("a"), s.increment("b")]);
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        // Another transaction holds b, and will want a; this one waits 10 s before checking for a deadlock, so
+        // the increment statement (PostgreSQL's default deadlock_timeout, 1 s) is the one PostgreSQL aborts.
+        await other.query("begin");
+        await other.query("set local deadlock_timeout = '10s'");
+        await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}b`]);
+        const both = Promise.all([s.increment("a"), s.increment("b")]); // one statement: locks a, waits for b
+        both.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
+        await new Promise((r) => setTimeout(r, 200));
+        await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}a`]);
+        await other.query("commit");
+        const [a, b] = await both;
+        expect([a.totalHits, b.totalHits]).toEqual([2, 2]);
+        expect((await s.get("a"))?.totalHits).toBe(2);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });
 
 describe("DbStore errors", () => {
@@ -339,18 +345,21 @@ describe("DbStore errors", () => {
     }
   });
 
-  it("rejects with DbStoreError when the host's pool was ended", async () => {
-    const pool = new pg.Pool({ connectionString: t.url, max: 2 });
-    const db = drizzle(pool);
-    const s = new DbStore({ db });
-    s.init({ windowMs: 1000 });
-    expect((await s.increment("ended")).totalHits).toBe(1);
-    await pool.end();
-    const error = await s.increment("ended").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DbStoreError);
-    expect((error as DbStoreError).operation).toBe("increment");
-    expect((error as DbStoreError).cause).toBeInstanceOf(Error);
-    await expect(s.decrement("ended")).rejects.toBeInstanceOf(DbStoreError);
-    await expect(s.prune()).rejects.toBeInstanceOf(DbStoreError);
-  });
+  it.runIf(serverUrl)(
+    "rejects with DbStoreError when the host's pool was ended (needs a PostgreSQL server: a pg.Pool of its own)",
+    async () => {
+      const pool = new pg.Pool({ connectionString: t.url, max: 2 });
+      const db = drizzle(pool);
+      const s = new DbStore({ db });
+      s.init({ windowMs: 1000 });
+      expect((await s.increment("ended")).totalHits).toBe(1);
+      await pool.end();
+      const error = await s.increment("ended").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DbStoreError);
+      expect((error as DbStoreError).operation).toBe("increment");
+      expect((error as DbStoreError).cause).toBeInstanceOf(Error);
+      await expect(s.decrement("ended")).rejects.toBeInstanceOf(DbStoreError);
+      await expect(s.prune()).rejects.toBeInstanceOf(DbStoreError);
+    },
+  );
 });

@@ -2,7 +2,8 @@
  * A host service using the installed `@be-monorepo/db` tarball, the way an app would. The consumer test copies
  * this file into a throw-away ESM project and a throw-away CommonJS project, type-checks it there (its
  * `@ts-expect-error` lines fail the check if the package's types degrade to `any`), compiles it, runs it
- * against a fresh PostgreSQL database (`DATABASE_URL`) and reads the JSON it prints.
+ * against a fresh PostgreSQL database (`DATABASE_URL`), or, when `DATABASE_URL` is not set, against an embedded
+ * in-memory PGlite (a peer the host installs), and reads the JSON it prints.
  *
  * Not part of the repository's own type check (tsconfig.json excludes it): here `@be-monorepo/db` would resolve
  * to this repository, not to an installed copy.
@@ -16,13 +17,32 @@ import * as rateLimitEntry from "@be-monorepo/db/rate-limit";
 import * as schemaEntry from "@be-monorepo/db/schema";
 import { type InsertUserTable, sessionTable } from "@be-monorepo/db/schema";
 import * as softDeleteEntry from "@be-monorepo/db/soft-delete";
+import { PGlite } from "@electric-sql/pglite";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+// Static, not import(): in the CommonJS host import() would resolve drizzle-orm's ESM types, which do not
+// match the CommonJS ones the rest of this file sees.
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 
+/** The host's database: node-postgres on `DATABASE_URL` when set, else an in-memory PGlite. */
+async function open(): Promise<{
+  db: PgDatabase<PgQueryResultHKT, typeof authSchema>;
+  driver: "node-postgres" | "pglite";
+  close: () => Promise<void>;
+}> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    return { db: drizzle(pool, { schema: authSchema }), driver: "node-postgres", close: () => pool.end() };
+  }
+  const client = new PGlite();
+  return { db: drizzlePglite(client, { schema: authSchema }), driver: "pglite", close: () => client.close() };
+}
+
 async function main(): Promise<void> {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
-  const db = drizzle(pool, { schema: authSchema });
+  const { db, driver, close } = await open();
   try {
     // The shipped migrations, read from the installed copy.
     const migrated = await migrate(db);
@@ -78,6 +98,7 @@ async function main(): Promise<void> {
     const exportsOf = (entry: object) => Object.keys(entry).sort();
     console.log(
       JSON.stringify({
+        driver,
         migrationsFolder,
         applied: migrated.applied.map((m) => m.tag),
         pending: status.pending.map((m) => m.tag),
@@ -100,7 +121,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    await pool.end();
+    await close();
   }
 }
 
