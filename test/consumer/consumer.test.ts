@@ -129,8 +129,13 @@ async function makeHost(kind: HostKind): Promise<Host> {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "bedb-consumer-"));
+  // Built here rather than by the `prepack` script, whose output would land in `npm pack --json`'s stdout.
   await sh("npm", ["run", "build", "--silent"], repo);
-  const { stdout } = await sh("npm", ["pack", "--json", "--pack-destination", work, "--loglevel=error"], repo);
+  const { stdout } = await sh(
+    "npm",
+    ["pack", "--json", "--ignore-scripts", "--pack-destination", work, "--loglevel=error"],
+    repo,
+  );
   const [info] = JSON.parse(stdout) as { filename: string; files: typeof packed }[];
   if (!info) throw new Error(`npm pack printed no result: ${stdout}`);
   tarball = join(work, info.filename);
