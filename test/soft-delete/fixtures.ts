@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { count, inArray } from "drizzle-orm";
 import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 
@@ -42,4 +43,18 @@ export async function insertAccount(db: AnyPgDatabase, userId: string) {
     .returning();
   if (!row) throw new Error("no account inserted");
   return row;
+}
+
+/**
+ * How many rows of `table` belong to the users `ids`: the users themselves for `userTable`, else the rows whose
+ * `user_id` is one of them.
+ */
+export async function countOfUsers(
+  db: AnyPgDatabase,
+  table: typeof userTable | typeof sessionTable | typeof accountTable,
+  ids: string[],
+): Promise<number> {
+  const column = table === userTable ? userTable.id : (table as typeof sessionTable).userId;
+  const [row] = await db.select({ n: count() }).from(table).where(inArray(column, ids));
+  return row?.n ?? 0;
 }

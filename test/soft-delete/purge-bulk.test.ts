@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { count, eq, inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, softDelete } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { deletedTime, insertSession, insertUser } from "./fixtures.js";
+import { countOfUsers, deletedTime, insertSession, insertUser } from "./fixtures.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -14,11 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const countWhere = async (table: typeof userTable | typeof sessionTable | typeof accountTable, ids: string[]) => {
-  const column = table === userTable ? userTable.id : (table as typeof sessionTable).userId;
-  const [row] = await t.db.select({ n: count() }).from(table).where(inArray(column, ids));
-  return row?.n ?? 0;
-};
+const countWhere = (table: Parameters<typeof countOfUsers>[1], ids: string[]) => countOfUsers(t.db, table, ids);
 
 describe("purgeDeleted() on 10,000 rows", () => {
   it("hard-deletes 10,000 soft-deleted users in bounded batches, cascading to their sessions and accounts", async () => {

@@ -1,10 +1,10 @@
 import { count, eq, inArray, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
-import { type accountTable, sessionTable, userTable } from "../../src/schema/index.js";
+import { sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, SoftDeleteError, softDelete } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { insertSession, insertUser, insertUsers } from "./fixtures.js";
+import { countOfUsers, insertSession, insertUser, insertUsers } from "./fixtures.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -13,11 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const countWhere = async (table: typeof userTable | typeof sessionTable | typeof accountTable, ids: string[]) => {
-  const column = table === userTable ? userTable.id : (table as typeof sessionTable).userId;
-  const [row] = await t.db.select({ n: count() }).from(table).where(inArray(column, ids));
-  return row?.n ?? 0;
-};
+const countWhere = (table: Parameters<typeof countOfUsers>[1], ids: string[]) => countOfUsers(t.db, table, ids);
 
 // Each test soft-deletes its rows in its own era (1980, 1990, 2000, now), so no test purges another's rows.
 describe("purgeDeleted()", () => {
