@@ -17,16 +17,26 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+/** Where the CLI connects, checked: a PGlite folder, or a connection string for node-postgres. */
+export interface DatabaseTarget {
+  /** What to call it in messages: the URL without its passwords, or `PGlite at DIR`. */
+  target: string;
+  pglite?: string;
+  connectionString?: string;
+  /** Where the URL came from, for messages: `--database-url` or `DATABASE_URL`. */
+  source?: string;
+}
+
 /**
- * Where the CLI will connect, for messages (the URL without passwords, or `PGlite at DIR`), or a usage error:
- * `--pglite` and `--database-url` together, nothing at all, a URL that is not `postgres://`, or a query parameter
- * node-postgres does not use or a value it does not understand (see `connectionStringOf`).
+ * Where the CLI will connect, or a usage error: `--pglite` and `--database-url` together, nothing at all, a URL
+ * that is not `postgres://`, or a query parameter node-postgres does not use or a value it does not understand
+ * (see `connectionStringOf`).
  */
-export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): string {
+export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): DatabaseTarget {
   if (options.pglite !== undefined && options.databaseUrl !== undefined) {
     throw new UsageError("Give either --database-url or --pglite, not both.");
   }
-  if (options.pglite !== undefined) return `PGlite at ${options.pglite}`;
+  if (options.pglite !== undefined) return { target: `PGlite at ${options.pglite}`, pglite: options.pglite };
   const url = options.databaseUrl ?? env.DATABASE_URL;
   const source = options.databaseUrl === undefined ? "DATABASE_URL" : "--database-url";
   if (!url) {
@@ -37,8 +47,7 @@ export function targetOf(options: DatabaseOptions, env: NodeJS.ProcessEnv): stri
   if (!/^postgres(ql)?:\/\/./.test(url) || !URL.canParse(url)) {
     throw new UsageError(`${source} is not a PostgreSQL URL (expected postgres://user:password@host:port/database).`);
   }
-  connectionStringOf(url, source);
-  return describeUrl(url);
+  return { target: describeUrl(url), connectionString: connectionStringOf(url, source), source };
 }
 
 async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
@@ -55,24 +64,23 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Opens the database the CLI works on: one node-postgres client for `--database-url` / `DATABASE_URL`
+ * Opens the database `targetOf` found: one node-postgres client for `--database-url` / `DATABASE_URL`
  * (connected here, so connection problems surface before anything runs), or PGlite in the `--pglite` folder
  * (created when missing). The drivers are optional peer dependencies, loaded only when used.
- * @throws {UsageError} when no database is given, both are given, or the driver is not installed.
- * @throws {UsageError} when the URL is not a `postgres://` / `postgresql://` URL, has a query parameter
- *   node-postgres does not use, or one node-postgres refuses (an `sslrootcert` file that cannot be read).
+ * @throws {UsageError} when the driver is not installed, or node-postgres refuses the connection string (an
+ *   `sslrootcert` file that cannot be read).
  * @throws {ConnectionError} when it cannot be opened: the PGlite folder is a file or cannot be created, or the
  *   server cannot be reached; the driver's error (with PostgreSQL's SQLSTATE when the server answered) is its `cause`.
  */
-export async function openDatabase(options: DatabaseOptions, env: NodeJS.ProcessEnv): Promise<OpenDatabase> {
-  const target = targetOf(options, env);
-  if (options.pglite !== undefined) {
+export async function openDatabase(where: DatabaseTarget): Promise<OpenDatabase> {
+  const { target, pglite, connectionString, source } = where;
+  if (pglite !== undefined) {
     const { PGlite } = await load("@electric-sql/pglite", () => import("@electric-sql/pglite"));
     const { drizzle } = await load("@electric-sql/pglite", () => import("drizzle-orm/pglite"));
-    await openablePgliteFolder(options.pglite, target);
+    await openablePgliteFolder(pglite, target);
     let client: InstanceType<typeof PGlite>;
     try {
-      client = await PGlite.create(options.pglite);
+      client = await PGlite.create(pglite);
     } catch (cause) {
       throw new ConnectionError(`Cannot open ${target}`, target, { cause });
     }
@@ -80,11 +88,9 @@ export async function openDatabase(options: DatabaseOptions, env: NodeJS.Process
   }
   const pg = (await load("pg", () => import("pg"))).default;
   const { drizzle } = await load("pg", () => import("drizzle-orm/node-postgres"));
-  const url = (options.databaseUrl ?? env.DATABASE_URL) as string;
-  const source = options.databaseUrl === undefined ? "DATABASE_URL" : "--database-url";
   let client: InstanceType<typeof pg.Client>;
   try {
-    client = new pg.Client({ connectionString: connectionStringOf(url, source), connectionTimeoutMillis: 10_000 });
+    client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   } catch (cause) {
     if (cause instanceof UsageError) throw cause;
     // node-postgres reads sslcert / sslkey / sslrootcert files and checks sslnegotiation here.

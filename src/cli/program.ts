@@ -56,8 +56,9 @@ export async function run(
   const withDatabase = (action: Action) => async (options: CommandOptions) => {
     let target = "the database";
     try {
-      target = targetOf(options, env);
-      const open = await openDatabase(options, env);
+      const where = targetOf(options, env);
+      target = where.target;
+      const open = await openDatabase(where);
       try {
         code = await action(
           open.db,
