@@ -8,9 +8,12 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
  * Drives one sequence of calls through express-rate-limit's MemoryStore and DbStore side by side and compares
  * every answer: totalHits, whether the key is known, and resetTime (the two clocks, app and database, are the
  * same machine's, so they may differ by scheduling noise only).
+ *
+ * The phases are placed by the time since the first hit (not by summed sleeps), each at least 500 ms from any
+ * window boundary, so a slow, loaded machine shifts no call across a boundary.
  */
-const WINDOW_MS = 400;
-const CLOCK_TOLERANCE_MS = 60;
+const WINDOW_MS = 2_000;
+const CLOCK_TOLERANCE_MS = 250;
 
 type Op = "increment" | "decrement" | "get" | "resetKey" | "resetAll";
 type Answer = { totalHits: number; resetTime: number } | undefined | "void";
@@ -22,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleepUntil = (time: number) => new Promise((r) => setTimeout(r, Math.max(0, time - Date.now())));
 
 function pair(prefix: string, windowMs = WINDOW_MS) {
   const memory = new MemoryStore();
@@ -58,7 +61,8 @@ function pair(prefix: string, windowMs = WINDOW_MS) {
 describe("DbStore behaves like express-rate-limit's MemoryStore", () => {
   it("agrees on every answer across window starts, expiries, decrements and resets (real waits)", async () => {
     const { step, memory } = pair("diff:");
-    // t ≈ 0
+    // t = 0: a's window runs until 2000
+    const t0 = Date.now();
     await step("increment", "a");
     await step("increment", "a");
     await step("get", "a");
@@ -68,8 +72,8 @@ describe("DbStore behaves like express-rate-limit's MemoryStore", () => {
     await step("get", "unknown");
     await step("increment", "b");
     const aFirst = await step("get", "a");
-    await sleep(200);
-    // t ≈ 200: a and b still in their first window
+    await sleepUntil(t0 + 1_000);
+    // t ≈ 1000: a and b still in their first window (until ≈ 2000); c's starts now (until ≈ 3000)
     await step("increment", "b");
     await step("get", "a");
     await step("increment", "c");
@@ -78,8 +82,8 @@ describe("DbStore behaves like express-rate-limit's MemoryStore", () => {
     expect(
       aSame !== undefined && aSame !== "void" && aFirst !== undefined && aFirst !== "void" && aSame.resetTime,
     ).toBe(aFirst !== undefined && aFirst !== "void" && aFirst.resetTime);
-    await sleep(300);
-    // t ≈ 500: a and b expired (at ≈ 400), c runs until ≈ 600
+    await sleepUntil(t0 + 2_500);
+    // t ≈ 2500: a and b expired (at ≈ 2000), c runs until ≈ 3000; a's new window runs until ≈ 4500
     await step("get", "a");
     await step("get", "b");
     await step("decrement", "b");
@@ -93,8 +97,8 @@ describe("DbStore behaves like express-rate-limit's MemoryStore", () => {
     await step("resetKey", "a");
     await step("get", "a");
     await step("increment", "a");
-    await sleep(200);
-    // t ≈ 700: c expired (at ≈ 600), a runs until ≈ 900
+    await sleepUntil(t0 + 3_500);
+    // t ≈ 3500: c expired (at ≈ 3000), a runs until ≈ 4500
     await step("get", "c");
     await step("increment", "c");
     await step("increment", "a");
