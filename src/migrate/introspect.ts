@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { rowsOf } from "../shared/rows.js";
 
 /** A live column, read from `pg_attribute` / `pg_attrdef`. */
 export interface LiveColumn {
@@ -50,11 +51,6 @@ export interface LiveTable {
 }
 
 type Row = Record<string, unknown>;
-
-/** `db.execute()` answers an array of rows (postgres.js) or an object with `rows` (node-postgres, PGlite). */
-export function rowsOf(result: unknown): Row[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? [])) as Row[];
-}
 
 /** JSON columns come back parsed from every driver; a driver that leaves them as text is handled too. */
 const list = (value: unknown): string[] => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as string[];

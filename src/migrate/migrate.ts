@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage } from "../shared/driver-error.js";
+import { rowsOf } from "../shared/rows.js";
 import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
 import { migrationsFolder as shippedFolder } from "./folder.js";
@@ -182,7 +183,7 @@ export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions
     const found = await db.execute(
       sql`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`}) is not null as present`,
     );
-    done = firstRow(found)?.present ? await appliedTimes(db, history) : new Set();
+    done = rowsOf(found)[0]?.present ? await appliedTimes(db, history) : new Set();
   } catch (cause) {
     throw new MigrationError(`Cannot read the migration history table ${schema}.${table}`, { cause });
   }
@@ -193,9 +194,3 @@ export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions
 }
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** `db.execute()` answers an array of rows (postgres.js) or an object with `rows` (node-postgres, PGlite). */
-function firstRow(result: unknown): Record<string, unknown> | undefined {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
-  return rows?.[0] as Record<string, unknown> | undefined;
-}

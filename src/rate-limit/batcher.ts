@@ -1,8 +1,8 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { rowsOf } from "../shared/rows.js";
 import { DbStoreError } from "./errors.js";
 import { retryOnDeadlock } from "./retry.js";
-import { rowsOf } from "./rows.js";
 import { incrementStatement } from "./statements.js";
 
 /** What one `increment` call gets: its own total and the window's end (Unix milliseconds). */

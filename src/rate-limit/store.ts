@@ -1,10 +1,10 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { rowsOf } from "../shared/rows.js";
 import { IncrementBatcher } from "./batcher.js";
 import { DbStoreError } from "./errors.js";
 import { checkKeyText, type DbStoreOptions, validateOptions, validateWindowMs } from "./options.js";
 import { retryOnDeadlock } from "./retry.js";
-import { rowsOf } from "./rows.js";
 import {
   decrementStatement,
   getStatement,

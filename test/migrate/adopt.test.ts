@@ -11,6 +11,7 @@ import {
 } from "../../src/migrate/index.js";
 import { accountTable, rateLimitTable, sessionTable, userTable, verificationTable } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
+import { rowsOf as rows } from "../../src/shared/rows.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { buildOriginalDatabase, fillOriginalDatabase } from "../support/original-app.js";
 
@@ -18,9 +19,6 @@ const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal
   entries: { tag: string; when: number }[];
 };
 const tags = journal.entries.map((entry) => entry.tag);
-
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 /** Everything adoption could change: columns, indexes, constraints, both histories, row counts. */
 async function state(db: AnyPgDatabase) {

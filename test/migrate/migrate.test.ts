@@ -6,15 +6,13 @@ import { drizzle } from "drizzle-orm/node-postgres";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
+import { rowsOf as rows } from "../../src/shared/rows.js";
 import { closablePool, createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
   entries: { tag: string }[];
 };
 const allTags = journal.entries.map((entry) => entry.tag);
-
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 describe("migrate()", () => {
   let t: TestDatabase;

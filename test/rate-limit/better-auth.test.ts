@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { authSchema } from "../../src/schema/index.js";
+import { rowsOf as rows } from "../../src/shared/rows.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -22,6 +22,7 @@ import {
   userTable,
   verificationTable,
 } from "../../src/schema/index.js";
+import { rowsOf as rows } from "../../src/shared/rows.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { rejectionPgError } from "../support/errors.js";
 import { migrateOriginal, seedTables } from "../support/original-app.js";
@@ -36,9 +37,6 @@ function drizzleOn(t: TestDatabase, options: { schema: Record<string, unknown>; 
     ? drizzlePg(t.db.$client as pg.Pool, options)
     : drizzlePglite(t.db.$client as ConstructorParameters<typeof Object>[0], options);
 }
-
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 let original: TestDatabase;
 let ours: TestDatabase;

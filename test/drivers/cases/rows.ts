@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { SQL } from "drizzle-orm";
 import { accountTable, type rateLimitTable, sessionTable, userTable } from "../../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../../src/shared/database.js";
+import { rowsOf } from "../../../src/shared/rows.js";
 
 /** Rows of a raw `db.execute()`: an array (postgres.js) or `{ rows }` (node-postgres, PGlite). */
 export async function rawRows(db: AnyPgDatabase, query: SQL): Promise<Record<string, unknown>[]> {
-  const result: unknown = await db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  return rowsOf(await db.execute(query));
 }
 
 /** A unique suffix for keys, emails and tokens, so cases never collide on the shared database. */
