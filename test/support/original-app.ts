@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { bigint, boolean, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { migrate, migrationsFolder } from "../../src/migrate/index.js";
+import { readMigrationFolder } from "../../src/migrate/journal.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 
 /**
@@ -12,23 +12,18 @@ import type { AnyPgDatabase } from "../../src/shared/database.js";
  * and recorded, the way `drizzle-kit migrate` records them, in `drizzle.__drizzle_migrations` (hash = SHA-256 of
  * the file, created_at = the journal's `when`), next to one migration of the host's own.
  */
-const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
-  entries: { when: number; tag: string }[];
-};
-
 /** Applies the original migrations up to `count` (1 = only 0000, 2 = 0000 and 0001) and records them. */
 export async function buildOriginalDatabase(db: AnyPgDatabase, count: 1 | 2): Promise<void> {
   await db.execute(sql`create schema drizzle`);
   await db.execute(
     sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
   );
-  for (const entry of journal.entries.slice(0, count)) {
-    const text = readFileSync(join(migrationsFolder, `${entry.tag}.sql`), "utf8");
-    for (const statement of text.split("--> statement-breakpoint")) {
-      if (statement.trim()) await db.execute(sql.raw(statement));
-    }
-    const hash = createHash("sha256").update(text).digest("hex");
-    await db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${hash}, ${entry.when})`);
+  // The package's reader of the folder gives the same statements, SHA-256 and journal time drizzle-kit uses.
+  for (const file of readMigrationFolder(migrationsFolder).slice(0, count)) {
+    for (const statement of file.statements) await db.execute(sql.raw(statement));
+    await db.execute(
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${file.hash}, ${file.createdAt})`,
+    );
   }
   // The host's own migration, unrelated to this package, recorded in the same table.
   await db.execute(sql`create table post (id serial primary key, title text not null)`);
