@@ -1,4 +1,5 @@
 import { MigrationError, SchemaMismatchError } from "../migrate/index.js";
+import { sqlStateOf } from "../shared/driver-error.js";
 import { ExitCode } from "./exit-codes.js";
 
 /** A mistake in how `be-db` was called (exit code 2). */
@@ -35,6 +36,7 @@ function chain(error: unknown): unknown[] {
   return out;
 }
 
+/** Node's own error code (`ECONNREFUSED`, …) of a network failure; SQLSTATEs are read with `sqlStateOf`. */
 const codeOf = (e: unknown) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);
 /** First line of an error's message; also for thrown non-Errors (PGlite's file system throws `{ name, errno }`). */
 function messageOf(e: unknown): string {
@@ -70,11 +72,11 @@ export function explain(error: unknown, target: string): Explained {
   const found = (test: (e: unknown) => boolean) => all.find(test);
   if (error instanceof UsageError) return { code: ExitCode.usage, line: error.message, details: [] };
 
-  const auth = found((e) => typeof codeOf(e) === "string" && String(codeOf(e)).startsWith("28"));
+  const auth = found((e) => sqlStateOf(e)?.startsWith("28") === true);
   if (auth) {
     return { code: ExitCode.authentication, line: `Login refused by ${target}: ${messageOf(auth)}`, details: [] };
   }
-  const missing = found((e) => codeOf(e) === "3D000");
+  const missing = found((e) => sqlStateOf(e) === "3D000");
   if (missing) return { code: ExitCode.databaseMissing, line: `${messageOf(missing)} (${target})`, details: [] };
   if (error instanceof ConnectionError) {
     return { code: ExitCode.unreachable, line: `${error.message}: ${messageOf(error.cause)}`, details: [] };

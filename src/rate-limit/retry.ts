@@ -1,9 +1,7 @@
-import { driverError } from "../shared/driver-error.js";
+import { sqlStateOf } from "../shared/driver-error.js";
 
 /** PostgreSQL's `deadlock_detected` (SQLSTATE 40P01). */
 const DEADLOCK = "40P01";
-
-const codeOf = (error: unknown): unknown => (driverError(error) as { code?: unknown } | undefined)?.code;
 
 /**
  * Runs `attempt` again (at most `tries` times in all) when PostgreSQL aborted it as a deadlock victim. Safe
@@ -17,7 +15,7 @@ export async function retryOnDeadlock<T>(attempt: () => Promise<T>, tries = 3): 
     try {
       return await attempt();
     } catch (error) {
-      if (i >= tries || codeOf(error) !== DEADLOCK) throw error;
+      if (i >= tries || sqlStateOf(error) !== DEADLOCK) throw error;
       // Give the other transaction time to take the locks it was waiting for: retrying at once can win the
       // race for them again and rebuild the same deadlock.
       await new Promise((resolve) => setTimeout(resolve, 25 * i + Math.random() * 25));
