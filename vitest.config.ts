@@ -1,6 +1,20 @@
+import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
+const src = fileURLToPath(new URL("./src/", import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // The recipes and docs snippets import the package by its name, as a host does: here that name is the sources
+    // (tsconfig.json `paths` says the same to the type checker).
+    alias: [
+      { find: /^@be-monorepo\/db$/, replacement: `${src}index.ts` },
+      {
+        find: /^@be-monorepo\/db\/(schema|migrate|rate-limit|soft-delete|better-auth)$/,
+        replacement: `${src}$1/index.ts`,
+      },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // The consumer tests pack and install the package: `npm run test:consumer` (vitest.consumer.config.ts).

@@ -30,7 +30,7 @@ function databaseOptions(command: Command, history: boolean): Command {
   command
     .option(
       "--database-url <url>",
-      "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see the README)",
+      "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see docs/cli.md)",
     )
     .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
   if (history) {

@@ -39,7 +39,7 @@ const PARAMETERS: Record<string, ((value: string) => boolean) & { values?: strin
   uselibpqcompat: oneOf("true", "false"),
 };
 
-/** The query parameter names `be-db` accepts in a database URL, in the order the README lists them. */
+/** The query parameter names `be-db` accepts in a database URL, in the order docs/cli.md lists them. */
 export const urlParameters = Object.keys(PARAMETERS);
 
 /**

@@ -127,7 +127,7 @@ export class DbStore {
   /**
    * Deletes this store's rows whose window is over, `batchSize` rows per statement (each its own short
    * transaction that skips rows an increment holds), until a statement deletes fewer than `batchSize`.
-   * Returns how many rows it deleted. Call it on a timer (see the README); expired rows are harmless
+   * Returns how many rows it deleted. Call it on a timer (see docs/rate-limit.md); expired rows are harmless
    * meanwhile, only space.
    * @param options.batchSize rows per statement, a positive integer. Defaults to `1000`.
    * @throws {DbStoreError} (rejected) when the database fails (rows deleted by earlier statements stay deleted).

@@ -34,42 +34,40 @@ const hostAB = join(workRoot, "moving-a-to-b");
 const hostBA = join(workRoot, "moving-b-to-a");
 const ourTables = ["user", "session", "account", "verification", "rate_limit"];
 
-/** The package's schema as the host imports it: `@be-monorepo/db/schema` in the README, the source file here. */
-const schemaImport = (hostDir: string) => `${relative(hostDir, join(repoRoot, "src", "schema", "index.js"))}`;
+/** The recipe's files (shown in docs/recipes.md), copied into the throw-away host projects. */
+const recipe = (name: string) => readFileSync(join(import.meta.dirname, "drizzle-kit-host", name), "utf8");
+/** Drops the file's own header comment (up to its `#region` line) and the region markers: the host's file. */
+const hostFile = (text: string) =>
+  text.slice(text.indexOf("\n", text.search(/^(\/\/|--) #region /m)) + 1).replace(/^(\/\/|--) #endregion .*\n/m, "");
+
+/** The package's schema as the host imports it: `@be-monorepo/db/schema` in the docs, the source file here. */
+const schemaImport = (hostDir: string) =>
+  relative(join(hostDir, "src", "db"), join(repoRoot, "src", "schema", "index.js"));
+const withSchemaImport = (text: string, hostDir: string) =>
+  text.replaceAll('"@be-monorepo/db/schema"', JSON.stringify(schemaImport(hostDir)));
 
 /** Way A's host schema: its own `note` table, referencing the package's `user` without re-exporting it. */
-const hostASchema = (hostDir: string) => `import { sql } from "drizzle-orm";
-import { pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { userTable } from "${schemaImport(hostDir)}"; // imported, NOT exported: drizzle-kit leaves it alone
-
-export const noteTable = pgTable("note", {
-  id: text("id").primaryKey().default(sql\`gen_random_uuid()::text\`),
-  userId: text("user_id")
-    .notNull()
-    .references(() => userTable.id, { onDelete: "cascade" }),
-  body: text("body").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
-});
-`;
-
-/** The line that turns way A's schema into way B's: the package's tables re-exported next to the host's own. */
-const reExport = (hostDir: string) =>
-  `export { accountTable, rateLimitTable, sessionTable, userTable, verificationTable } from "${schemaImport(hostDir)}";
-`;
+const hostASchema = (hostDir: string) => withSchemaImport(hostFile(recipe("schema-a.ts")), hostDir);
 
 /** Way B's host schema: the same `note` table, and the package's five tables re-exported (drizzle-kit owns them). */
-const hostBSchema = (hostDir: string) => hostASchema(hostDir) + reExport(hostDir);
+const hostBSchema = (hostDir: string) =>
+  hostASchema(hostDir) + withSchemaImport(hostFile(recipe("reexport-b.ts")), hostDir);
 
-/** A drizzle-kit config; `DATABASE_URL` comes from the environment drizzle-kit runs in. */
-const config = (tablesFilter: string[] | undefined) => `import { defineConfig } from "drizzle-kit";
+/** The recipe's drizzle-kit config, with its `tablesFilter` (way A) or without it. */
+const config = (tablesFilter: boolean) => {
+  const text = hostFile(recipe("drizzle.config.ts"));
+  const filter = /\n\s*\/\/ drizzle-kit push and pull[^\n]*\n\s*tablesFilter: \[[^\]]*\],/;
+  if (!filter.test(text)) throw new Error("the recipe's drizzle.config.ts has no tablesFilter to take out");
+  return tablesFilter ? text : text.replace(filter, "");
+};
 
-export default defineConfig({
-  dialect: "postgresql",
-  schema: "./schema.ts",
-  out: "./drizzle",
-  dbCredentials: { url: process.env.DATABASE_URL ?? "" },
-${tablesFilter ? `  tablesFilter: ${JSON.stringify(tablesFilter)},\n` : ""}});
-`;
+/** Writes a host project's schema and config (the schema where the config's `schema` says: src/db/schema.ts). */
+function writeHost(dir: string, schema: string, configText: string, extraConfig?: string) {
+  mkdirSync(join(dir, "src", "db"), { recursive: true });
+  writeFileSync(join(dir, "src", "db", "schema.ts"), schema);
+  writeFileSync(join(dir, "drizzle.config.ts"), configText);
+  if (extraConfig) writeFileSync(join(dir, "no-filter.config.ts"), extraConfig);
+}
 
 /**
  * Runs the repository's drizzle-kit CLI in `dir` (non-interactive: no terminal on stdin) and resolves to its
@@ -119,23 +117,16 @@ async function freshDatabase(label: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(hostA, { recursive: true });
-  mkdirSync(hostB, { recursive: true });
-  writeFileSync(join(hostA, "schema.ts"), hostASchema(hostA));
-  writeFileSync(join(hostA, "drizzle.config.ts"), config(ourTables.map((name) => `!${name}`)));
-  writeFileSync(join(hostA, "no-filter.config.ts"), config(undefined));
-  writeFileSync(join(hostB, "schema.ts"), hostBSchema(hostB));
-  writeFileSync(join(hostB, "drizzle.config.ts"), config(undefined));
+  writeHost(hostA, hostASchema(hostA), config(true), config(false));
+  writeHost(hostB, hostBSchema(hostB), config(false));
   // Both generations run once here: every test below reads their output.
   await Promise.all([drizzleKit(hostA, ["generate"]), drizzleKit(hostB, ["generate"])]);
   // Moving from A to B: host A's project as it stands, then the re-export added and a second migration generated.
   cpSync(hostA, hostAB, { recursive: true });
   cpSync(hostB, hostBA, { recursive: true });
-  writeFileSync(join(hostAB, "schema.ts"), hostBSchema(hostAB));
-  writeFileSync(join(hostAB, "drizzle.config.ts"), config(undefined));
+  writeHost(hostAB, hostBSchema(hostAB), config(false));
   // Moving from B to A: host B's project, then the re-export removed and the filter added.
-  writeFileSync(join(hostBA, "schema.ts"), hostASchema(hostBA));
-  writeFileSync(join(hostBA, "drizzle.config.ts"), config(ourTables.map((name) => `!${name}`)));
+  writeHost(hostBA, hostASchema(hostBA), config(true));
   await Promise.all([drizzleKit(hostAB, ["generate"]), drizzleKit(hostBA, ["generate"])]);
 });
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
@@ -316,7 +307,13 @@ describe("B: the host re-exports the tables and migrates them with its own drizz
         const hash = createHash("sha256")
           .update(readFileSync(join(hostAB, "drizzle", baseline), "utf8"))
           .digest("hex");
-        await t.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${hash}, ${when})`);
+        // The recipe's SQL, with its placeholders filled in.
+        const record = hostFile(recipe("record-migration.sql"))
+          .replace("'<sha256 hex>'", `'${hash}'`)
+          .replace("<when>", String(when));
+        for (const statement of record.split(/;\s*\n/).filter((text) => text.replace(/--.*$/gm, "").trim())) {
+          await t.db.execute(sql.raw(statement));
+        }
         await drizzleKit(hostAB, ["migrate"], t.url);
 
         expect(await checkSchema(t.db)).toEqual([]);
