@@ -41,7 +41,10 @@ function likeSample(lines: string[], url: string, expected: string[]): string[] 
     const want = expected[i] ?? "";
     const times = [...want.matchAll(/\d+(?:\.\d+)? ms/g)].map((m) => m[0]);
     let k = 0;
-    const text = (shownUrl ? line.replaceAll(shownUrl, SAMPLE_URL) : line).replace(/\d+(?:\.\d+)? ms/g, (time) => times[k++] ?? time);
+    const text = (shownUrl ? line.replaceAll(shownUrl, SAMPLE_URL) : line).replace(
+      /\d+(?:\.\d+)? ms/g,
+      (time) => times[k++] ?? time,
+    );
     return want.endsWith("…") && text.startsWith(want.slice(0, -1)) ? want : text;
   });
 }
