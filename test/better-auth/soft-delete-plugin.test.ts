@@ -228,6 +228,8 @@ describe("canary: Better Auth still reads sessions where softDeletePlugin() filt
 
     calls.length = 0;
     expect((await recorded.api.listSessions({ headers: cookie })).length).toBeGreaterThan(0);
-    expect(calls).toContainEqual(expect.objectContaining({ method: "findMany", model: "session", path: "/list-sessions" }));
+    expect(calls).toContainEqual(
+      expect.objectContaining({ method: "findMany", model: "session", path: "/list-sessions" }),
+    );
   });
 });
