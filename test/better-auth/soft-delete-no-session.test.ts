@@ -148,6 +148,31 @@ describe("softDeletePlugin(): flows without a session treat a soft-deleted user 
       expect(answer).toEqual({ status: 200, body: JSON.stringify({ success: true }) });
     }
     await expectAnsweredAsUnknown("/email-otp/request-password-reset", (email) => ({ email }));
+    await expectAnsweredAsUnknown("/forget-password/email-otp", (email) => ({ email }));
+  });
+
+  it("email OTP verify-email with a code sent before the deletion: emailVerified stays false, same answer as unknown", async () => {
+    const codeFor = async (email: string) => {
+      await request(instance, "/email-otp/send-verification-otp", { body: { email, type: "email-verification" } });
+      return sentTo(email).at(-1)?.token;
+    };
+    const { email, userId } = await signUp(instance);
+    const otp = await codeFor(email);
+    await softDeleteUser(t.db, userId);
+    const before = await rowsOf(t.db, userId);
+    // A user whose account no longer exists at all, with a code sent while it did.
+    const gone = await signUp(instance);
+    const goneOtp = await codeFor(gone.email);
+    await t.db.delete(userTable).where(eq(userTable.id, gone.userId));
+
+    const forDeleted = await answerOf(await request(instance, "/email-otp/verify-email", { body: { email, otp } }));
+    const forUnknown = await answerOf(
+      await request(instance, "/email-otp/verify-email", { body: { email: gone.email, otp: goneOtp } }),
+    );
+    expect(forDeleted).toEqual(forUnknown);
+    expect(forDeleted.status).toBe(400);
+    expect(await rowsOf(t.db, userId)).toEqual(before);
+    expect(before.user?.emailVerified).toBe(false);
   });
 
   it("a bad request is refused as for an unknown email too (the check runs after Better Auth's own validation)", async () => {
