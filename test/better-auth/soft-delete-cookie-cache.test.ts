@@ -42,12 +42,17 @@ const makeCachedAuth = () =>
 const start = Date.UTC(2030, 0, 1);
 const at = (seconds: number) => vi.setSystemTime(start + seconds * 1000);
 
+/** At second 0 of a faked clock: a Better Auth with the cookie cache, and a user who just signed up. */
+async function signedUpWithCache() {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  at(0);
+  const auth = makeCachedAuth();
+  return { auth, ...(await signUp(auth)) };
+}
+
 describe("softDeletePlugin() with session.cookieCache", () => {
   it("ends a soft-deleted user's cached session within maxAge whatever they call, and refuses every change", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    at(0);
-    const auth = makeCachedAuth();
-    const { userId, jar } = await signUp(auth);
+    const { auth, userId, jar } = await signedUpWithCache();
     expect(jar.names()).toContain("better-auth.session_data");
     await softDeleteUser(t.db, userId);
     const before = await rowsOf(t.db, userId);
@@ -81,10 +86,7 @@ describe("softDeletePlugin() with session.cookieCache", () => {
   });
 
   it("clears the session cookies when it refuses a cached soft-deleted user", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    at(0);
-    const auth = makeCachedAuth();
-    const { userId, jar } = await signUp(auth);
+    const { auth, userId, jar } = await signedUpWithCache();
     await softDeleteUser(t.db, userId);
     at(5);
     const response = await request(auth, "/test/reissue", { body: {}, headers: jar.headers() });
@@ -96,10 +98,7 @@ describe("softDeletePlugin() with session.cookieCache", () => {
   });
 
   it("refuses changes on a cached session that was soft-deleted alone (the user stays live) with Better Auth's 401", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    at(0);
-    const auth = makeCachedAuth();
-    const { userId, jar } = await signUp(auth);
+    const { auth, userId, jar } = await signedUpWithCache();
     await softDelete(t.db, sessionTable, eq(sessionTable.userId, userId));
     const before = await rowsOf(t.db, userId);
     at(5);
@@ -113,10 +112,7 @@ describe("softDeletePlugin() with session.cookieCache", () => {
   });
 
   it("leaves live users alone: their cached session is re-issued and their changes are made", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    at(0);
-    const auth = makeCachedAuth();
-    const { userId, jar } = await signUp(auth);
+    const { auth, userId, jar } = await signedUpWithCache();
     at(5);
     const update = await request(auth, "/update-user", { body: { name: "Grace" }, headers: jar.headers() });
     expect(update.status).toBe(200);

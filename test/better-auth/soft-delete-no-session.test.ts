@@ -1,4 +1,3 @@
-import { createEmailVerificationToken } from "better-auth/api";
 import { emailOTP, magicLink } from "better-auth/plugins";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -6,7 +5,7 @@ import { migrate } from "../../src/migrate/index.js";
 import { userTable, verificationTable } from "../../src/schema/index.js";
 import { softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { answerOf, codeOf, makeAuth, newEmail, request, rowsOf, secret, signUp } from "./soft-delete-auth.js";
+import { answerOf, codeOf, makeAuth, newEmail, request, rowsOf, signUp } from "./soft-delete-auth.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -80,6 +79,30 @@ async function expectAnsweredAsUnknown(path: string, body: (email: string) => Re
   return forDeleted;
 }
 
+/** Asks for a message for `email` through `path` and returns the token (or code) it carried. */
+async function tokenSentTo(email: string, path: string, body: Record<string, unknown> = {}) {
+  await request(instance, path, { body: { email, ...body } });
+  const token = sentTo(email).at(-1)?.token;
+  if (typeof token !== "string") throw new Error(`${path} sent no token to ${email}`);
+  return token;
+}
+
+/** A user who got a token through `path` while live, then was soft-deleted; their rows as they were then. */
+async function deletedUserWithToken(path: string, body: Record<string, unknown> = {}) {
+  const { email, userId } = await signUp(instance);
+  const token = await tokenSentTo(email, path, body);
+  await softDeleteUser(t.db, userId);
+  return { email, userId, token, before: await rowsOf(t.db, userId) };
+}
+
+/** A token sent through `path` to a user whose account was then deleted for good: Better Auth's unknown user. */
+async function goneUserWithToken(path: string, body: Record<string, unknown> = {}) {
+  const { email, userId } = await signUp(instance);
+  const token = await tokenSentTo(email, path, body);
+  await t.db.delete(userTable).where(eq(userTable.id, userId));
+  return { email, token };
+}
+
 describe("softDeletePlugin(): flows without a session treat a soft-deleted user as an unknown email", () => {
   it("sends to live users (control: the callbacks are wired)", async () => {
     const { email } = await signUp(instance);
@@ -95,18 +118,8 @@ describe("softDeletePlugin(): flows without a session treat a soft-deleted user 
   });
 
   it("password reset with a token issued before the deletion: refused as for a user that does not exist, hash kept", async () => {
-    // The soft-deleted user's token, asked for while they were live.
-    const { email, userId } = await signUp(instance);
-    await request(instance, "/request-password-reset", { body: { email } });
-    const [{ token } = {}] = sentTo(email);
-    await softDeleteUser(t.db, userId);
-    const before = await rowsOf(t.db, userId);
-    // A user whose account no longer exists at all (deleted for good after asking for a reset).
-    const gone = await signUp(instance);
-    await request(instance, "/request-password-reset", { body: { email: gone.email } });
-    const [{ token: goneToken } = {}] = sentTo(gone.email);
-    await t.db.delete(userTable).where(eq(userTable.id, gone.userId));
-
+    const { userId, token, before } = await deletedUserWithToken("/request-password-reset");
+    const { token: goneToken } = await goneUserWithToken("/request-password-reset");
     const newPassword = "a brand new password";
     const forDeleted = await answerOf(await request(instance, "/reset-password", { body: { token, newPassword } }));
     const forUnknown = await answerOf(
@@ -122,13 +135,8 @@ describe("softDeletePlugin(): flows without a session treat a soft-deleted user 
   });
 
   it("verify email with a token issued before the deletion: emailVerified stays false, same answer as unknown", async () => {
-    const { email, userId } = await signUp(instance);
-    await request(instance, "/send-verification-email", { body: { email } });
-    const [{ token } = {}] = sentTo(email);
-    expect(token).toBeTypeOf("string");
-    await softDeleteUser(t.db, userId);
-    const before = await rowsOf(t.db, userId);
-    const unknownToken = await createEmailVerificationToken(secret, newEmail());
+    const { userId, token, before } = await deletedUserWithToken("/send-verification-email");
+    const { token: unknownToken } = await goneUserWithToken("/send-verification-email");
 
     const forDeleted = await answerOf(await request(instance, `/verify-email?token=${token}`));
     const forUnknown = await answerOf(await request(instance, `/verify-email?token=${unknownToken}`));
@@ -152,22 +160,12 @@ describe("softDeletePlugin(): flows without a session treat a soft-deleted user 
   });
 
   it("email OTP verify-email with a code sent before the deletion: emailVerified stays false, same answer as unknown", async () => {
-    const codeFor = async (email: string) => {
-      await request(instance, "/email-otp/send-verification-otp", { body: { email, type: "email-verification" } });
-      return sentTo(email).at(-1)?.token;
-    };
-    const { email, userId } = await signUp(instance);
-    const otp = await codeFor(email);
-    await softDeleteUser(t.db, userId);
-    const before = await rowsOf(t.db, userId);
-    // A user whose account no longer exists at all, with a code sent while it did.
-    const gone = await signUp(instance);
-    const goneOtp = await codeFor(gone.email);
-    await t.db.delete(userTable).where(eq(userTable.id, gone.userId));
-
+    const otpPath = "/email-otp/send-verification-otp";
+    const { email, userId, token: otp, before } = await deletedUserWithToken(otpPath, { type: "email-verification" });
+    const gone = await goneUserWithToken(otpPath, { type: "email-verification" });
     const forDeleted = await answerOf(await request(instance, "/email-otp/verify-email", { body: { email, otp } }));
     const forUnknown = await answerOf(
-      await request(instance, "/email-otp/verify-email", { body: { email: gone.email, otp: goneOtp } }),
+      await request(instance, "/email-otp/verify-email", { body: { email: gone.email, otp: gone.token } }),
     );
     expect(forDeleted).toEqual(forUnknown);
     expect(forDeleted.status).toBe(400);
@@ -183,11 +181,7 @@ describe("softDeletePlugin(): flows without a session treat a soft-deleted user 
 
 describe("softDeletePlugin(): flows that sign in by proof of the email refuse a soft-deleted user without changing them", () => {
   it("a magic link sent before the deletion: 403 USER_DELETED, no session, the unverified user's accounts kept", async () => {
-    const { email, userId } = await signUp(instance);
-    await request(instance, "/sign-in/magic-link", { body: { email } });
-    const [{ token } = {}] = sentTo(email);
-    await softDeleteUser(t.db, userId);
-    const before = await rowsOf(t.db, userId);
+    const { userId, token, before } = await deletedUserWithToken("/sign-in/magic-link");
     expect(before.user?.emailVerified).toBe(false);
     expect(before.accounts).toHaveLength(1);
 

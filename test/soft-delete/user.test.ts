@@ -102,8 +102,11 @@ describe("softDeleteUser()", () => {
     );
     try {
       const error = await softDeleteUser(t.db, user.id).catch((e: unknown) => e);
+      // A database failure: SoftDeleteError, one message format, the driver's error (SQLSTATE P0001) as cause.
       expect(error).toBeInstanceOf(SoftDeleteError);
-      expect(String((error as Error).cause)).toContain("session update refused");
+      expect((error as SoftDeleteError).operation).toBe("softDeleteUser");
+      expect((error as Error).message).toBe("@be-monorepo/db: softDeleteUser() failed: session update refused");
+      expect(((error as Error).cause as { code?: string }).code).toBe("P0001");
       const [row] = await t.db.select().from(userTable).where(eq(userTable.id, user.id));
       expect(row?.deletedAt).toBeNull();
     } finally {
