@@ -15,7 +15,7 @@ export const password = "correct horse battery staple";
  * dozens. The password hash is the one option changed (a documented `emailAndPassword.password` option): a salted
  * SHA-256, which still fails a wrong password.
  */
-const quickPassword = {
+export const quickPassword = {
   hash: async (plain: string) => {
     const salt = randomUUID();
     return `${salt}:${createHash("sha256").update(`${salt}:${plain}`).digest("hex")}`;

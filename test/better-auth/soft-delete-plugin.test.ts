@@ -10,6 +10,7 @@ import { migrate } from "../../src/migrate/index.js";
 import { authSchema, sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, restore, softDelete, softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { quickPassword } from "./soft-delete-auth.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -24,7 +25,8 @@ const makeAuth = (extra: Partial<AuthOptions> = {}, plugins: BetterAuthPlugin[] 
     secret: "test-secret-test-secret-test-secret-0123456789",
     baseURL: "http://localhost:3000",
     database: drizzleAdapter(t.db, { provider: "pg", schema: authSchema }),
-    emailAndPassword: { enabled: true },
+    // A quick password hash instead of scrypt: see quickPassword.
+    emailAndPassword: { enabled: true, password: quickPassword },
     plugins,
     ...extra,
   });
