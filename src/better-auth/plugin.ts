@@ -105,15 +105,13 @@ export function softDeletePlugin() {
             const name = ctx.context.authCookies.sessionData.name;
             const setCookies = ctx.context.responseHeaders?.getSetCookie() ?? [];
             if (!setCookies.some((setCookie) => issues(setCookie, name))) return;
-            const probe = guardAdapter(ctx.context.adapter);
-            let ended: "user" | "session" | null = null;
-            for (const candidate of [ctx.context.newSession, ctx.context.session] as ContextSession[]) {
-              const userId = candidate?.user?.id;
-              const token = candidate?.session?.token;
-              if (typeof userId !== "string" || typeof token !== "string") continue;
-              ended = (await probe.ended({ userId, token })) ?? ended;
-              if (ended === "user") break;
-            }
+            // The session the cache was issued for: the new one when the request made one (setSessionCookie), else
+            // the request's own (getSession, setCookieCache). Not the old one a sign-in replaces.
+            const issuedFor = (ctx.context.newSession ?? ctx.context.session) as ContextSession;
+            const userId = issuedFor?.user?.id;
+            const token = issuedFor?.session?.token;
+            if (typeof userId !== "string" || typeof token !== "string") return;
+            const ended = await guardAdapter(ctx.context.adapter).ended({ userId, token });
             if (!ended) return;
             deleteSessionCookie(ctx);
             if (ctx.path === "/get-session") return ctx.json(null);
