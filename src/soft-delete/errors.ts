@@ -1,21 +1,47 @@
+import { driverError, driverMessage } from "../shared/driver-error.js";
+
+/** The soft-delete helpers that talk to the database, as named in their errors' `operation`. */
+export type SoftDeleteOperation = "softDelete" | "restore" | "purgeDeleted" | "softDeleteUser";
+
 /**
- * Base class of the errors thrown by the soft-delete helpers. `name` is `"SoftDeleteError"`; `cause` holds the
- * underlying error when there is one.
+ * Thrown (as a rejected promise) by `softDelete`, `restore`, `purgeDeleted` and `softDeleteUser` when the
+ * database fails: the connection is gone, a statement timed out, a table or column is missing, a foreign key
+ * without a cascade refuses a purge. The message reads `@be-monorepo/db: <operation>() failed: <driver message>`.
+ *
+ * - `operation`: the helper that failed.
+ * - `cause`: the driver's error, unchanged (node-postgres, postgres.js and PGlite errors carry PostgreSQL's
+ *   SQLSTATE in `code`, for example `23503` for a foreign key violation). Drizzle's `DrizzleQueryError` wrapper
+ *   is taken off: its message repeats the statement's parameters.
+ *
+ * Bad arguments are not database failures: they throw a `TypeError` before any SQL is sent.
  */
 export class SoftDeleteError extends Error {
   override name = "SoftDeleteError";
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The helper that failed. */
+  readonly operation: SoftDeleteOperation;
+
+  constructor(operation: SoftDeleteOperation, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.operation = operation;
   }
 }
 
+/** The `SoftDeleteError` for a database failure of `operation`, with the driver's error as `cause`. */
+export function databaseFailure(operation: SoftDeleteOperation, error: unknown): SoftDeleteError {
+  return new SoftDeleteError(operation, `@be-monorepo/db: ${operation}() failed: ${driverMessage(error)}`, {
+    cause: driverError(error),
+  });
+}
+
 /**
- * Thrown by `softDelete` and `restore` when they get no condition (`undefined`, or an object other than
- * `{ all: true }`), before any SQL is sent, so that a forgotten `where` can never touch a whole table. Pass a
- * drizzle condition, or `{ all: true }` when the whole table is meant.
+ * Thrown by `softDelete` and `restore` when they get no condition (`undefined`, or an object other than a drizzle
+ * condition or `{ all: true }`), before any SQL is sent, so that a forgotten `where` can never touch a whole
+ * table. `{ all: true }` counts only as an own property of the object passed: an `all` inherited from a prototype
+ * (`Object.create({ all: true })`, or a polluted `Object.prototype`) is refused too. A `TypeError` (a bad
+ * argument), with `name` `"MissingWhereError"`.
  */
-export class MissingWhereError extends SoftDeleteError {
+export class MissingWhereError extends TypeError {
   override name = "MissingWhereError";
 
   /** The helper that refused the call: `"softDelete"` or `"restore"`. */
@@ -29,7 +55,10 @@ export class MissingWhereError extends SoftDeleteError {
   }
 }
 
-/** Thrown by `softDeleteUser` when no `user` row has the given id (live or soft-deleted). Nothing is changed. */
+/**
+ * Thrown by `softDeleteUser` when no `user` row has the given id (live or soft-deleted). Nothing is changed.
+ * A runtime error (the id is well formed, the database answered): a `SoftDeleteError` without a `cause`.
+ */
 export class UserNotFoundError extends SoftDeleteError {
   override name = "UserNotFoundError";
 
@@ -37,7 +66,7 @@ export class UserNotFoundError extends SoftDeleteError {
   readonly userId: string;
 
   constructor(userId: string) {
-    super(`@be-monorepo/db: softDeleteUser() found no user with id ${JSON.stringify(userId)}.`);
+    super("softDeleteUser", `@be-monorepo/db: softDeleteUser() found no user with id ${JSON.stringify(userId)}.`);
     this.userId = userId;
   }
 }

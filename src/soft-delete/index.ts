@@ -1,5 +1,5 @@
 export { notDeleted, onlyDeleted } from "./conditions.js";
-export { MissingWhereError, SoftDeleteError, UserNotFoundError } from "./errors.js";
+export { MissingWhereError, SoftDeleteError, type SoftDeleteOperation, UserNotFoundError } from "./errors.js";
 export { type PurgeDeletedOptions, purgeDeleted } from "./purge.js";
 export { restore, softDelete } from "./soft-delete.js";
 export type { DeletedAtColumn, SoftDeletableTable, SoftDeleteWhere, WholeTable } from "./types.js";

@@ -1,7 +1,8 @@
-import { and, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, isNotNull, isNull, type SQLWrapper, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { databaseFailure } from "./errors.js";
 import type { SoftDeletableTable, SoftDeleteWhere } from "./types.js";
-import { checkTable, resolveWhere } from "./where.js";
+import { checkDatabase, checkTable, resolveWhere } from "./where.js";
 
 // drizzle's update builder cannot be typed against a table type parameter; the public signatures carry the types.
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -20,8 +21,11 @@ type LooseUpdate = any;
  * @param table a table with a nullable `deletedAt` date column; others are a compile-time error.
  * @param where a drizzle condition, or `{ all: true }` to soft-delete every live row on purpose.
  * @returns the rows this call soft-deleted (as `returning()` gives them), in no particular order; `[]` when none.
- * @throws MissingWhereError when `where` is `undefined` or not a condition, before any SQL is sent.
- * @throws SoftDeleteError when `table` has no `deletedAt` column (only possible without TypeScript's check).
+ * @throws MissingWhereError (a `TypeError`) when `where` is `undefined`, not a condition, or an object whose
+ *   `all: true` is not its own property, before any SQL is sent.
+ * @throws TypeError when `db` is not a drizzle database or `table` has no `deletedAt` column (only possible
+ *   without TypeScript's check), before any SQL is sent.
+ * @throws SoftDeleteError when the database fails (`cause`: the driver's error); nothing is changed.
  *
  * @example await softDelete(db, userTable, eq(userTable.id, userId));
  */
@@ -30,8 +34,22 @@ export async function softDelete<T extends SoftDeletableTable>(
   table: T,
   where: SoftDeleteWhere,
 ): Promise<T["$inferSelect"][]> {
+  checkDatabase("softDelete", db);
   checkTable("softDelete", table);
   const condition = resolveWhere("softDelete", where);
+  try {
+    return await softDeleteRows(db, table, condition);
+  } catch (error) {
+    throw databaseFailure("softDelete", error);
+  }
+}
+
+/** `softDelete` after its checks, with drizzle's error unchanged: for helpers that report failures as their own. */
+export async function softDeleteRows<T extends SoftDeletableTable>(
+  db: AnyPgDatabase,
+  table: T,
+  condition: SQLWrapper | undefined,
+): Promise<T["$inferSelect"][]> {
   const rows = await (db.update(table) as LooseUpdate)
     .set({ deletedAt: sql`now()` })
     .where(and(isNull(table.deletedAt), condition))
@@ -47,8 +65,10 @@ export async function softDelete<T extends SoftDeletableTable>(
  * @param table a table with a nullable `deletedAt` date column.
  * @param where a drizzle condition, or `{ all: true }` to restore every soft-deleted row on purpose.
  * @returns the rows this call restored; `[]` when none.
- * @throws MissingWhereError when `where` is `undefined` or not a condition, before any SQL is sent.
- * @throws SoftDeleteError when `table` has no `deletedAt` column (only possible without TypeScript's check).
+ * @throws MissingWhereError (a `TypeError`) when `where` is `undefined`, not a condition, or an object whose
+ *   `all: true` is not its own property, before any SQL is sent.
+ * @throws TypeError when `db` is not a drizzle database or `table` has no `deletedAt` column, before any SQL.
+ * @throws SoftDeleteError when the database fails (`cause`: the driver's error); nothing is changed.
  *
  * @example await restore(db, userTable, eq(userTable.id, userId));
  */
@@ -57,11 +77,16 @@ export async function restore<T extends SoftDeletableTable>(
   table: T,
   where: SoftDeleteWhere,
 ): Promise<T["$inferSelect"][]> {
+  checkDatabase("restore", db);
   checkTable("restore", table);
   const condition = resolveWhere("restore", where);
-  const rows = await (db.update(table) as LooseUpdate)
-    .set({ deletedAt: null })
-    .where(and(isNotNull(table.deletedAt), condition))
-    .returning();
-  return rows as T["$inferSelect"][];
+  try {
+    const rows = await (db.update(table) as LooseUpdate)
+      .set({ deletedAt: null })
+      .where(and(isNotNull(table.deletedAt), condition))
+      .returning();
+    return rows as T["$inferSelect"][];
+  } catch (error) {
+    throw databaseFailure("restore", error);
+  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { betterAuth } from "better-auth";
+import { tryGetCurrentAuthEndpointContext } from "@better-auth/core/context";
+import { type BetterAuthPlugin, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
@@ -9,6 +10,7 @@ import { migrate } from "../../src/migrate/index.js";
 import { authSchema, sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, restore, softDelete, softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { quickPassword } from "./soft-delete-auth.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -18,12 +20,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 type AuthOptions = Parameters<typeof betterAuth>[0];
-const makeAuth = (extra: Partial<AuthOptions> = {}, plugins = [softDeletePlugin()]) =>
+const makeAuth = (extra: Partial<AuthOptions> = {}, plugins: BetterAuthPlugin[] = [softDeletePlugin()]) =>
   betterAuth({
     secret: "test-secret-test-secret-test-secret-0123456789",
     baseURL: "http://localhost:3000",
     database: drizzleAdapter(t.db, { provider: "pg", schema: authSchema }),
-    emailAndPassword: { enabled: true },
+    // A quick password hash instead of scrypt: see quickPassword.
+    emailAndPassword: { enabled: true, password: quickPassword },
     plugins,
     ...extra,
   });
@@ -193,5 +196,42 @@ describe("softDeletePlugin() with session.cookieCache", () => {
     await softDeleteUser(t.db, userId);
     expect((await cached.api.getSession({ headers: cookie }))?.user.id).toBe(userId);
     expect(await cached.api.getSession({ headers: cookie, query: { disableCookieCache: true } })).toBeNull();
+  });
+});
+
+describe("canary: Better Auth still reads sessions where softDeletePlugin() filters them", () => {
+  type Call = { method: string; model: string; join?: unknown; path?: string };
+
+  /** A plugin after softDeletePlugin(): it wraps the adapter outermost, so it records Better Auth's own calls. */
+  const recorder = (calls: Call[]) =>
+    ({
+      id: "test-adapter-recorder",
+      init(ctx) {
+        const adapter = ctx.adapter as unknown as Record<string, (args: Call) => Promise<unknown>>;
+        for (const method of ["findOne", "findMany"]) {
+          const inner = adapter[method]?.bind(adapter);
+          adapter[method] = (args: Call) => {
+            calls.push({ method, model: args.model, join: args.join, path: tryGetCurrentAuthEndpointContext()?.path });
+            return inner?.(args) as Promise<unknown>;
+          };
+        }
+      },
+    }) satisfies BetterAuthPlugin;
+
+  it("getSession reads the session with findOne + join { user: true }, listSessions with findMany, inside their endpoint context", async () => {
+    const calls: Call[] = [];
+    const recorded = makeAuth({}, [softDeletePlugin(), recorder(calls)]);
+    const { email } = await signUp(recorded);
+    const { cookie } = await signIn(recorded, email);
+
+    calls.length = 0;
+    expect(await recorded.api.getSession({ headers: cookie })).not.toBeNull();
+    expect(calls).toContainEqual({ method: "findOne", model: "session", join: { user: true }, path: "/get-session" });
+
+    calls.length = 0;
+    expect((await recorded.api.listSessions({ headers: cookie })).length).toBeGreaterThan(0);
+    expect(calls).toContainEqual(
+      expect.objectContaining({ method: "findMany", model: "session", path: "/list-sessions" }),
+    );
   });
 });

@@ -2,7 +2,13 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
-import { restore, softDelete, softDeleteUser, UserNotFoundError } from "../../src/soft-delete/index.js";
+import {
+  restore,
+  SoftDeleteError,
+  softDelete,
+  softDeleteUser,
+  UserNotFoundError,
+} from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { deletedTime, insertAccount, insertSession, insertUser } from "./fixtures.js";
 
@@ -54,7 +60,7 @@ describe("softDeleteUser()", () => {
   it("rejects a missing or empty id with a TypeError before any SQL", async () => {
     for (const bad of [undefined, "", 42]) {
       await expect(softDeleteUser(t.db, bad as unknown as string)).rejects.toThrow(
-        /softDeleteUser\(\) needs a user id string/,
+        /softDeleteUser\(\) userId must be a non-empty string/,
       );
     }
   });
@@ -96,7 +102,11 @@ describe("softDeleteUser()", () => {
     );
     try {
       const error = await softDeleteUser(t.db, user.id).catch((e: unknown) => e);
-      expect(String((error as Error).cause)).toContain("session update refused");
+      // A database failure: SoftDeleteError, one message format, the driver's error (SQLSTATE P0001) as cause.
+      expect(error).toBeInstanceOf(SoftDeleteError);
+      expect((error as SoftDeleteError).operation).toBe("softDeleteUser");
+      expect((error as Error).message).toBe("@be-monorepo/db: softDeleteUser() failed: session update refused");
+      expect(((error as Error).cause as { code?: string }).code).toBe("P0001");
       const [row] = await t.db.select().from(userTable).where(eq(userTable.id, user.id));
       expect(row?.deletedAt).toBeNull();
     } finally {
