@@ -2,7 +2,7 @@ import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import { DbStoreError } from "./errors.js";
-import { retryOnDeadlock } from "./retry.js";
+import { mayBelongToOneKey, retryOnDeadlock } from "./retry.js";
 import { incrementStatement } from "./statements.js";
 
 /** What one `increment` call gets: its own total and the window's end (Unix milliseconds). */
@@ -14,21 +14,32 @@ export interface Hit {
 interface Waiter {
   resolve: (hit: Hit) => void;
   reject: (error: unknown) => void;
+  /** Set once the caller has its answer (so that `abandon` counts only those still waiting). */
+  done?: true;
 }
+
+type Batch = [string, Waiter[]][];
 
 /**
  * Coalesces increments: while `maxInFlight` statements are running, new increments wait, and all that waited
  * go together in the next statement (distinct keys, each with its number of hits `n`). When fewer than
  * `maxInFlight` statements run, an increment is sent at the end of the current microtask queue, so an idle
- * store adds no delay.
+ * store adds no delay. At most `maxQueueSize` increments wait; beyond that `add` rejects at once.
  *
  * Each key's statement returns its new count `total`; the `n` callers of that key get `total − n + 1 … total`
  * in call order, so N concurrent increments of one key answer 1..N exactly, even across statements,
  * connections and processes (each statement updates the row atomically under its row lock).
+ *
+ * When a statement fails with an error that one of its keys may have caused (see `mayBelongToOneKey`), each
+ * half of its keys is sent again on its own, down to single keys, so that only the callers of the failing key
+ * get the error. This is safe because the failed statement changed nothing: every hit is still counted once.
  */
 export class IncrementBatcher {
   #pending = new Map<string, Waiter[]>();
-  #inFlight = 0;
+  /** Calls waiting in `#pending`. */
+  #queued = 0;
+  /** The batches whose statement is running. */
+  #running = new Set<Batch>();
   #scheduled = false;
   #idle: (() => void)[] = [];
 
@@ -36,11 +47,26 @@ export class IncrementBatcher {
     private readonly db: AnyPgDatabase,
     private readonly maxInFlight: number,
     private readonly maxBatchSize: number,
+    private readonly maxQueueSize: number,
     private readonly windowMs: () => number,
   ) {}
 
-  /** Queues one hit for `key` (already prefixed and checked). */
+  /**
+   * Queues one hit for `key` (already prefixed and checked). Rejects at once with a `DbStoreError` (nothing
+   * sent, nothing counted) when `maxQueueSize` increments are already waiting.
+   */
   add(key: string): Promise<Hit> {
+    if (this.#queued >= this.maxQueueSize) {
+      return Promise.reject(
+        new DbStoreError(
+          "increment",
+          new Error(
+            `${this.#queued} increments are already waiting for the database (maxQueueSize ${this.maxQueueSize}); this one was not sent and not counted`,
+          ),
+        ),
+      );
+    }
+    this.#queued++;
     return new Promise<Hit>((resolve, reject) => {
       const waiters = this.#pending.get(key);
       if (waiters) waiters.push({ resolve, reject });
@@ -51,12 +77,52 @@ export class IncrementBatcher {
 
   /** Resolves once nothing is queued or running. */
   drain(): Promise<void> {
-    if (this.#inFlight === 0 && this.#pending.size === 0) return Promise.resolve();
+    if (this.#running.size === 0 && this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Rejects every caller still waiting, with a `DbStoreError` that says what became of its hit: increments
+   * still queued are dropped (never sent, not counted); those whose statement is running stay in it (the
+   * database may still count them). Returns how many callers it rejected.
+   */
+  abandon(): number {
+    let rejected = 0;
+    const notSent = new DbStoreError(
+      "increment",
+      new Error("the store was shut down before this increment was sent to the database; it was not counted"),
+    );
+    for (const waiters of this.#pending.values()) {
+      for (const waiter of waiters) {
+        waiter.done = true;
+        waiter.reject(notSent);
+        rejected++;
+      }
+    }
+    this.#pending = new Map();
+    this.#queued = 0;
+    const running = new DbStoreError(
+      "increment",
+      new Error(
+        "the store was shut down while this increment's statement was running; the database may still count it",
+      ),
+    );
+    for (const batch of this.#running) {
+      for (const [, waiters] of batch) {
+        for (const waiter of waiters) {
+          if (waiter.done) continue;
+          waiter.done = true;
+          waiter.reject(running);
+          rejected++;
+        }
+      }
+    }
+    if (this.#running.size === 0) this.#settleIdle();
+    return rejected;
+  }
+
   #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= this.maxInFlight) return;
+    if (this.#scheduled || this.#running.size >= this.maxInFlight) return;
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
@@ -65,27 +131,33 @@ export class IncrementBatcher {
   }
 
   #flush(): void {
-    while (this.#pending.size > 0 && this.#inFlight < this.maxInFlight) {
+    while (this.#pending.size > 0 && this.#running.size < this.maxInFlight) {
       const batch = this.#take();
-      this.#inFlight++;
-      void this.#run(batch).finally(() => {
-        this.#inFlight--;
+      this.#running.add(batch);
+      void this.#send(batch).finally(() => {
+        this.#running.delete(batch);
         if (this.#pending.size > 0) this.#flush();
-        else if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+        else if (this.#running.size === 0) this.#settleIdle();
       });
     }
   }
 
+  #settleIdle(): void {
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
   /** Takes up to `maxBatchSize` keys off the queue, sorted (the lock order every statement shares). */
-  #take(): [string, Waiter[]][] {
-    let entries: [string, Waiter[]][];
+  #take(): Batch {
+    let entries: Batch;
     if (this.#pending.size <= this.maxBatchSize) {
       entries = [...this.#pending];
       this.#pending = new Map();
+      this.#queued = 0;
     } else {
       entries = [];
       for (const entry of this.#pending) {
         entries.push(entry);
+        this.#queued -= entry[1].length;
         if (entries.length === this.maxBatchSize) break;
       }
       for (const [key] of entries) this.#pending.delete(key);
@@ -93,7 +165,8 @@ export class IncrementBatcher {
     return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  async #run(batch: [string, Waiter[]][]): Promise<void> {
+  /** Runs one statement for `batch` and answers its callers; on a failure one key may have caused, splits it. */
+  async #send(batch: Batch): Promise<void> {
     const keys = batch.map(([key]) => key);
     const counts = batch.map(([, waiters]) => waiters.length);
     let statement: SQL;
@@ -102,8 +175,16 @@ export class IncrementBatcher {
       statement = incrementStatement(keys, counts, this.windowMs());
       rows = rowsOf(await retryOnDeadlock(() => this.db.execute(statement)));
     } catch (error) {
+      if (batch.length > 1 && mayBelongToOneKey(error)) {
+        // The failed statement changed nothing: send each half again, sequentially (one connection, sorted
+        // halves keep the shared lock order), until the key that fails is alone in its statement.
+        const half = batch.length >>> 1;
+        await this.#send(batch.slice(0, half));
+        await this.#send(batch.slice(half));
+        return;
+      }
       const failure = new DbStoreError("increment", error);
-      for (const [, waiters] of batch) for (const waiter of waiters) waiter.reject(failure);
+      for (const [, waiters] of batch) for (const waiter of waiters) fail(waiter, failure);
       return;
     }
     const byKey = new Map<string, Record<string, unknown>>();
@@ -115,13 +196,21 @@ export class IncrementBatcher {
           "increment",
           new Error(`the upsert returned no row for key ${JSON.stringify(key)}`),
         );
-        for (const waiter of waiters) waiter.reject(failure);
+        for (const waiter of waiters) fail(waiter, failure);
         continue;
       }
       const total = Number(row.count);
       const resetMs = Number(row.last_request);
       const first = total - waiters.length + 1;
-      for (const [i, waiter] of waiters.entries()) waiter.resolve({ totalHits: first + i, resetMs });
+      for (const [i, waiter] of waiters.entries()) {
+        waiter.done = true;
+        waiter.resolve({ totalHits: first + i, resetMs });
+      }
     }
   }
+}
+
+function fail(waiter: Waiter, failure: DbStoreError): void {
+  waiter.done = true;
+  waiter.reject(failure);
 }

@@ -1,4 +1,5 @@
 import type { AnyPgDatabase } from "../shared/database.js";
+import { checkPrefix } from "./keys.js";
 
 /** Options of `new DbStore(options)`. */
 export interface DbStoreOptions {
@@ -8,7 +9,11 @@ export interface DbStoreOptions {
    * closes a connection.
    */
   db: AnyPgDatabase;
-  /** Text put before every key in the `key` column, so that stores and Better Auth share the table. Defaults to `"rl:"`. */
+  /**
+   * Text put before every key in the `key` column, so that stores and Better Auth share the table: 1 to 64
+   * UTF-8 bytes, ending with ":" and with no other ":" (`"rl:"`, `"rl-login:"`), so that no two stores can
+   * share a counter. Defaults to `"rl:"`.
+   */
   prefix?: string;
   /**
    * How many coalesced increment statements may run at once (each holds one pooled connection while it runs).
@@ -18,6 +23,13 @@ export interface DbStoreOptions {
   maxInFlight?: number;
   /** At most this many distinct keys go in one increment statement. Defaults to `1000`. */
   maxBatchSize?: number;
+  /**
+   * At most this many increments (calls) may wait for a statement, not counting those in the statements already
+   * running. Beyond it, `increment` rejects at once with a `DbStoreError` (nothing is counted): when the
+   * database stops answering, the queue and its memory stay bounded and callers get an answer instead of
+   * waiting. Defaults to `10000`.
+   */
+  maxQueueSize?: number;
 }
 
 const PACKAGE = "@be-monorepo/db";
@@ -40,16 +52,19 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore takes no \`windowMs\` option; set \`windowMs\` on rateLimiter() / rateLimit(), which passes it to the store's init()`,
     );
   }
-  const { db, prefix = "rl:", maxInFlight = 4, maxBatchSize = 1000 } = options as Partial<DbStoreOptions>;
+  const {
+    db,
+    prefix = "rl:",
+    maxInFlight = 4,
+    maxBatchSize = 1000,
+    maxQueueSize = 10_000,
+  } = options as Partial<DbStoreOptions>;
   if (typeof db !== "object" || db === null || typeof (db as { execute?: unknown }).execute !== "function") {
     throw new TypeError(
       `${PACKAGE}: DbStore option \`db\` must be a drizzle PostgreSQL database (got ${db === null ? "null" : typeof db})`,
     );
   }
-  if (typeof prefix !== "string") {
-    throw new TypeError(`${PACKAGE}: DbStore option \`prefix\` must be a string (got ${typeof prefix})`);
-  }
-  checkKeyText(prefix, "prefix");
+  checkPrefix(prefix);
   if (!isPositiveInteger(maxInFlight)) {
     throw new TypeError(
       `${PACKAGE}: DbStore option \`maxInFlight\` must be a positive integer (got ${shown(maxInFlight)})`,
@@ -60,7 +75,12 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`maxBatchSize\` must be a positive integer (got ${shown(maxBatchSize)})`,
     );
   }
-  return { db, prefix, maxInFlight, maxBatchSize };
+  if (!isPositiveInteger(maxQueueSize)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`maxQueueSize\` must be a positive integer (got ${shown(maxQueueSize)})`,
+    );
+  }
+  return { db, prefix, maxInFlight, maxBatchSize, maxQueueSize };
 }
 
 /**
@@ -80,19 +100,14 @@ export function validateWindowMs(windowMs: unknown): number {
 }
 
 /**
- * Checks that `text` can be stored verbatim in a PostgreSQL `text` column: PostgreSQL rejects the NUL character
- * (U+0000), and a lone UTF-16 surrogate has no UTF-8 form (the driver would store U+FFFD instead). Throws a
- * `TypeError` naming the package.
+ * Checks the `timeoutMs` of `shutdown` (milliseconds, a non-negative finite number); throws a `TypeError`
+ * naming the package.
  */
-export function checkKeyText(text: string, what = "key"): void {
-  if (text.includes("\u0000")) {
+export function validateShutdownTimeout(timeoutMs: unknown): number {
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new TypeError(
-      `${PACKAGE}: DbStore ${what} contains a NUL character (U+0000), which PostgreSQL text cannot store`,
+      `${PACKAGE}: DbStore.shutdown \`timeoutMs\` must be a non-negative finite number of milliseconds (got ${shown(timeoutMs)})`,
     );
   }
-  if (/[\uD800-\uDFFF]/u.test(text)) {
-    throw new TypeError(
-      `${PACKAGE}: DbStore ${what} contains a lone UTF-16 surrogate, which PostgreSQL text cannot store verbatim`,
-    );
-  }
+  return timeoutMs;
 }

@@ -22,3 +22,18 @@ export async function retryOnDeadlock<T>(attempt: () => Promise<T>, tries = 3): 
     }
   }
 }
+
+/**
+ * SQLSTATE classes of errors that a statement can raise because of one of its rows, so that the same statement
+ * without that row may succeed: 21 cardinality violation, 22 data exception (a count out of `integer` range, a
+ * character the database's encoding cannot hold), 23 integrity constraint violation (a host's own check or
+ * trigger), 54 program limit exceeded (an index entry too large). Connection failures (08), cancellations and
+ * timeouts (57), missing tables (42) and the like concern the whole statement.
+ */
+const ROW_CLASSES = new Set(["21", "22", "23", "54"]);
+
+/** Whether `error` is one that a coalesced statement may have raised for one of its keys alone. */
+export function mayBelongToOneKey(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && ROW_CLASSES.has(state.slice(0, 2));
+}

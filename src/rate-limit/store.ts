@@ -3,7 +3,8 @@ import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import { IncrementBatcher } from "./batcher.js";
 import { DbStoreError } from "./errors.js";
-import { checkKeyText, type DbStoreOptions, validateOptions, validateWindowMs } from "./options.js";
+import { storedKey } from "./keys.js";
+import { type DbStoreOptions, validateOptions, validateShutdownTimeout, validateWindowMs } from "./options.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -51,16 +52,18 @@ export class DbStore {
   readonly #batcher: IncrementBatcher;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize? }`, see `DbStoreOptions`. Does no I/O.
-   * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` is not a
-   *   string (or holds a NUL), `maxInFlight` / `maxBatchSize` is not a positive integer, or `windowMs` is given
-   *   here (it belongs to the middleware, which passes it to `init`).
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
+   *   no I/O.
+   * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
+   *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
+   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, or `windowMs` is given here (it belongs to
+   *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize } = validateOptions(options);
+    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize } = validateOptions(options);
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, () => this.#window());
+    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
   }
 
   /**
@@ -86,8 +89,9 @@ export class DbStore {
   /**
    * Counts one hit and returns the key's hits so far in its window (this call's own total: N concurrent calls
    * get 1..N) and the window's end. Starts a new window when there is none or the last one is over.
-   * @throws {DbStoreError} (rejected) when the database fails (the hit is not counted); `TypeError` for a key
-   *   PostgreSQL cannot store or when `init` has not been given a valid `windowMs`.
+   * @throws {DbStoreError} (rejected) when the database fails, when `maxQueueSize` increments are already
+   *   waiting, or when `shutdown` gave up on it (see `DbStoreError` for when the hit is then not counted);
+   *   `TypeError` for a key PostgreSQL cannot store or when `init` has not been given a valid `windowMs`.
    */
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
@@ -116,8 +120,9 @@ export class DbStore {
   }
 
   /**
-   * Forgets every key of this store (rows whose key starts with `prefix` and that `DbStore` wrote). Better
-   * Auth's rows in the same table are never touched, even with an empty `prefix`.
+   * Forgets every key of this store (rows whose key starts with `prefix` and that `DbStore` wrote). Another
+   * store's keys never start with this prefix (see the `prefix` rule), and Better Auth's rows in the same table
+   * are never touched.
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetAll(): Promise<void> {
@@ -148,10 +153,36 @@ export class DbStore {
   }
 
   /**
-   * Waits for the increments already queued or running to finish. Never closes the host's database.
+   * Waits for the increments already queued or running to finish, at most `timeoutMs` milliseconds. Never
+   * closes the host's database; the store stays usable afterwards.
+   *
+   * When increments are still waiting after `timeoutMs` (the database stopped answering), each of their callers
+   * is rejected with a `DbStoreError`: an increment still queued was never sent and is not counted; one whose
+   * statement is running may still be counted by the database. `shutdown` then rejects too.
+   * @param options.timeoutMs how long to wait, in milliseconds (a non-negative finite number). Defaults to
+   *   `10000`.
+   * @throws {DbStoreError} (rejected, `operation` `"shutdown"`) when it gave up waiting.
+   * @throws {TypeError} (rejected) for a bad `timeoutMs`.
    */
-  async shutdown(): Promise<void> {
-    await this.#batcher.drain();
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = validateShutdownTimeout(options?.timeoutMs ?? 10_000);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.#batcher.drain().then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (drained) return;
+    const abandoned = this.#batcher.abandon();
+    if (abandoned === 0) return;
+    throw new DbStoreError(
+      "shutdown",
+      new Error(
+        `${abandoned} increments were still waiting for the database after ${timeoutMs} ms; their callers were rejected`,
+      ),
+    );
   }
 
   #window(): number {
@@ -164,12 +195,7 @@ export class DbStore {
   }
 
   #key(key: string): string {
-    if (typeof key !== "string") {
-      throw new TypeError(`@be-monorepo/db: DbStore keys must be strings (got ${typeof key})`);
-    }
-    const full = this.prefix + key;
-    checkKeyText(full);
-    return full;
+    return storedKey(this.prefix, key);
   }
 
   async #query(operation: string, statement: SQL): Promise<Record<string, unknown>[]> {

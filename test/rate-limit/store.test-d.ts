@@ -10,13 +10,15 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       prefix?: string;
       maxInFlight?: number;
       maxBatchSize?: number;
+      maxQueueSize?: number;
     }>();
+    expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
     expectTypeOf<DbStore["get"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo | undefined>();
     expectTypeOf<DbStore["init"]>().returns.toEqualTypeOf<void>();

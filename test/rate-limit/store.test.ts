@@ -1,12 +1,13 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rateLimitTable } from "../../src/schema/index.js";
+import { sqlStateOf } from "../../src/shared/driver-error.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
-import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
+import { closablePool, createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 
 let t: TestDatabase;
 let n = 0;
@@ -52,6 +53,7 @@ describe("DbStore options", () => {
     expect(() => new DbStore({ db: t.db, prefix: "a\u0000" })).toThrow(/NUL/);
     expect(() => new DbStore({ db: t.db, maxInFlight: 0 })).toThrow(/`maxInFlight`/);
     expect(() => new DbStore({ db: t.db, maxBatchSize: 1.5 })).toThrow(/`maxBatchSize`/);
+    expect(() => new DbStore({ db: t.db, maxQueueSize: 0 })).toThrow(/`maxQueueSize` must be a positive integer/);
     // @ts-expect-error the window is the middleware's option, handed over by init()
     expect(() => new DbStore({ db: t.db, windowMs: 60_000 })).toThrow(/takes no `windowMs` option/);
   });
@@ -147,18 +149,7 @@ describe("DbStore operations", () => {
     expect(ba).toEqual([{ count: 2 }]);
   });
 
-  it("resetAll with an empty prefix still leaves Better Auth's rows", async () => {
-    const s = new DbStore({ db: t.db, prefix: "" });
-    s.init({ windowMs: 60_000 });
-    await s.increment("empty-prefix-key");
-    await t.db.insert(rateLimitTable).values({ key: "ba-empty", count: 1, lastRequest: Date.now() });
-    await s.resetAll();
-    expect(await s.get("empty-prefix-key")).toBeUndefined();
-    const ba = rows(await t.db.execute(sql`select count from rate_limit where key = 'ba-empty'`));
-    expect(ba).toEqual([{ count: 1 }]);
-  });
-
-  it("stores keys verbatim: quotes, backslashes, unicode, commas, braces, 10 KB", async () => {
+  it("stores keys verbatim: quotes, backslashes, unicode, commas, braces, 1 KB with the prefix", async () => {
     const s = store();
     const keys = [
       `it's "quoted"`,
@@ -168,7 +159,7 @@ describe("DbStore operations", () => {
       "",
       " spaced ",
       "emoji 🚦 ünïcødé 中文",
-      "x".repeat(10_240),
+      "x".repeat(1024 - Buffer.byteLength(s.prefix)),
     ];
     const results = await Promise.all(keys.map((k) => s.increment(k)));
     for (const r of results) expect(r.totalHits).toBe(1);
@@ -299,26 +290,87 @@ describe("DbStore deadlocks", () => {
   it.runIf(serverUrl)(
     "retries an increment statement PostgreSQL aborted as a deadlock victim, counting each hit once (needs a PostgreSQL server: a second connection)",
     async () => {
-      const s = store();
-      await Promise.all([s.increment("a"), s.increment("b")]);
+      // The store's own pool of one connection: the deadlock victim is that backend, whose statistics the test
+      // can flush (a backend reports its deadlocks to pg_stat_database later, when it is idle).
+      const { pool, end } = closablePool({ connectionString: t.url, max: 1 });
+      const db = drizzle(pool);
+      // What each statement the store sent did: "ok" or the SQLSTATE PostgreSQL answered.
+      const outcomes: string[] = [];
+      const observed = new Proxy(db, {
+        get: (target, property, receiver) =>
+          property === "execute"
+            ? (query: SQL) =>
+                target.execute(query).then(
+                  (result) => {
+                    outcomes.push("ok");
+                    return result;
+                  },
+                  (error: unknown) => {
+                    outcomes.push(sqlStateOf(error) ?? String(error));
+                    throw error;
+                  },
+                )
+            : Reflect.get(target, property, receiver),
+      });
+      const s = new DbStore({ db: observed, prefix: `deadlock${n++}:` });
+      s.init({ windowMs: 60_000 });
       const other = new pg.Client({ connectionString: t.url });
       await other.connect();
+      const deadlocks = async () =>
+        Number(
+          (await other.query("select deadlocks from pg_stat_database where datname = current_database()")).rows[0]
+            .deadlocks,
+        );
+      /** Flushes the store backend's statistics, then reads the counter until it moves past `from` (at most 3 s). */
+      const deadlocksAfter = async (from: number) => {
+        await db.execute(sql`select pg_stat_force_next_flush()`);
+        const deadline = Date.now() + 3000;
+        for (;;) {
+          await other.query("select pg_stat_clear_snapshot()");
+          const now = await deadlocks();
+          if (now > from || Date.now() > deadline) return now;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
       try {
-        // Another transaction holds b, and will want a; this one waits 10 s before checking for a deadlock, so
-        // the increment statement (PostgreSQL's default deadlock_timeout, 1 s) is the one PostgreSQL aborts.
+        await Promise.all([s.increment("a"), s.increment("b")]);
+        const before = await deadlocks();
+        outcomes.length = 0;
+        // Another transaction holds b, and will want a; it waits 10 s before checking for a deadlock, so the
+        // increment statement (PostgreSQL's default deadlock_timeout, 1 s) is the one PostgreSQL aborts.
         await other.query("begin");
         await other.query("set local deadlock_timeout = '10s'");
         await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}b`]);
         const both = Promise.all([s.increment("a"), s.increment("b")]); // one statement: locks a, waits for b
         both.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
-        await new Promise((r) => setTimeout(r, 200));
+        // Wait until the increment statement really waits for b's lock, then close the cycle.
+        for (let i = 0; ; i++) {
+          const waiting = await other.query(
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+               and query like 'insert into "rate_limit"%'`,
+          );
+          if (waiting.rowCount) break;
+          if (i > 200) throw new Error("the increment statement never waited for the lock");
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // This statement of the other transaction succeeds: the increment statement was the victim.
         await other.query("update rate_limit set count = count where key = $1", [`${s.prefix}a`]);
         await other.query("commit");
         const [a, b] = await both;
         expect([a.totalHits, b.totalHits]).toEqual([2, 2]);
         expect((await s.get("a"))?.totalHits).toBe(2);
+        expect((await s.get("b"))?.totalHits).toBe(2);
+        expect(outcomes, "the statement was aborted as a deadlock victim, then sent again").toEqual([
+          "40P01",
+          "ok",
+          "ok",
+          "ok",
+        ]);
+        // Other connections of this database may flush deadlocks of their own meanwhile, hence "at least".
+        expect(await deadlocksAfter(before), "pg_stat_database counted the deadlock").toBeGreaterThan(before);
       } finally {
         await other.end();
+        await end();
       }
     },
   );
