@@ -1,11 +1,15 @@
 import type { PgTransactionConfig } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "./database.js";
+import { driverError } from "./driver-error.js";
 
 /** How a guarded transaction reports a failure: which errors are already the caller's, and how to make one. */
 export interface TransactionGuard {
   /** `true` for an error the caller's own code threw on purpose (its typed errors): passed on unchanged. */
   passes(error: unknown): boolean;
-  /** The caller's typed error for anything else; `cause` is the first failure seen (see `guardedTransaction`). */
+  /**
+   * The caller's typed error for anything else. `cause` is the first failure seen (see `guardedTransaction`),
+   * drizzle's `DrizzleQueryError` wrapper taken off: the driver's own error, with PostgreSQL's SQLSTATE in `code`.
+   */
   wrap(cause: unknown): Error;
   /** drizzle's transaction options (isolation level, access mode), passed on to `db.transaction`. */
   config?: PgTransactionConfig;
@@ -96,7 +100,7 @@ export async function guardedTransaction<T>(
     }, guard.config);
   } catch (error) {
     if (workError && guard.passes(workError.error)) throw workError.error;
-    throw guard.wrap(first?.error ?? error);
+    throw guard.wrap(driverError(first?.error ?? error));
   } finally {
     if (guarded) {
       const { client, onError, ended } = guarded;
