@@ -1,7 +1,7 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { compareWithSnapshot } from "./compare.js";
 import { MigrationError } from "./errors.js";
-import { migrationsFolder as shippedFolder } from "./folder.js";
+import { migrationsFolderOf } from "./folder.js";
 import { introspect } from "./introspect.js";
 import { readMigrationFolder } from "./journal.js";
 import { readSnapshot, tableKey } from "./snapshot.js";
@@ -35,11 +35,12 @@ export interface CheckSchemaOptions {
  *
  * @returns readable sentences, one per difference (for example
  *   `column session.user_id has type integer, expected text`); an empty array when the database matches.
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` is not a non-empty string.
  * @throws {MigrationError} when the migrations folder or snapshot cannot be read or is in a drizzle-kit format
  *   other than version 7 for PostgreSQL, or the catalog query fails (the driver's error as `cause`).
  */
 export async function checkSchema(db: AnyPgDatabase, options: CheckSchemaOptions = {}): Promise<string[]> {
-  const folder = options.migrationsFolder ?? shippedFolder;
+  const folder = migrationsFolderOf(options, "checkSchema");
   const newest = readMigrationFolder(folder).at(-1);
   if (!newest) return [];
   const snapshot = readSnapshot(folder, newest.idx);

@@ -6,7 +6,7 @@ import { rowsOf } from "../shared/rows.js";
 import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
 import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
-import { migrationsFolder as shippedFolder } from "./folder.js";
+import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
 import { hasSnapshot, readSnapshot } from "./snapshot.js";
 
@@ -115,17 +115,14 @@ export interface ResolvedMigrateOptions {
 /**
  * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
  * calls it before connecting).
- * @throws {TypeError} when `migrationsSchema` / `migrationsTable` is not a PostgreSQL identifier (a string of 1 to
- *   63 bytes without NUL), or names one of the tables the migrations create (`public.user`, `public.rate_limit`,
- *   …): a history there would be read from, and written into, the package's own table.
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
+ *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
+ *   written into, the package's own table.
  * @throws {MigrationError} when the folder cannot be read or is not in drizzle-kit's version 7 format.
  */
 export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `@be-monorepo/db: migrate() options must be an object (got ${options === null ? "null" : typeof options})`,
-    );
-  }
+  const folder = migrationsFolderOf(options, "migrate");
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
   // PostgreSQL identifiers: 1 to 63 bytes (NAMEDATALEN - 1), no NUL. Checked before anything is sent.
@@ -138,10 +135,6 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
         `@be-monorepo/db: \`${option}\` must be a PostgreSQL identifier of 1 to 63 bytes without NUL (got ${typeof value === "string" ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : typeof value})`,
       );
     }
-  }
-  const folder = options.migrationsFolder ?? shippedFolder;
-  if (typeof folder !== "string" || folder === "") {
-    throw new TypeError(`@be-monorepo/db: \`migrationsFolder\` must be a folder path (got ${typeof folder})`);
   }
   const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);

@@ -136,6 +136,15 @@ describe("migrate()", () => {
       );
       await expect(migrationStatus(t.db, options)).rejects.toBeInstanceOf(TypeError);
     }
+    for (const options of [null, "drizzle", { migrationsFolder: 42 }, { migrationsFolder: "" }]) {
+      for (const call of [migrate, migrationStatus, checkSchema]) {
+        const error = await call(t.db, options as never).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as TypeError).message).toMatch(
+          /^@be-monorepo\/db: (\w+\(\) options must be an object|`migrationsFolder` must be a folder path)/,
+        );
+      }
+    }
   });
 
   it("refuses a history table named like one of the package's tables with a TypeError, before sending anything", async () => {
