@@ -20,11 +20,13 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option, URL query parameter not used by node-postgres, driver not installed
+  2  usage: no database given, bad option or history table name, URL query parameter not used by node-postgres,
+     driver not installed
   3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
-  4  login refused (wrong password, unknown role)
+  4  login refused (wrong or missing password, unknown role)
   5  the database does not exist
-  6  a migration failed (rolled back)
+  6  a migration failed (rolled back), the migration lock wait timed out, or the history table or migrations
+     folder cannot be read
   7  the schema differs (check found differences, or migrate refused to adopt existing tables)`;
 
 const HELP_HINT = "be-db --help lists the commands; be-db <command> --help their options";
