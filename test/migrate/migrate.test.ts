@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSchema, MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
 import {
+  adminQuery,
   closablePool,
   createServerDatabase,
   createTestDatabase,
@@ -318,7 +319,7 @@ describe.runIf(serverUrl)(serverOnly("migrate() and the session's settings"), ()
   /** A fresh database and a pool whose connections start with `options` (`-c name=value`, as libpq's). */
   async function withSessionSettings(label: string, options: string) {
     const database = await createServerDatabase(label);
-    await adminQueryOn(database.url, "create schema other");
+    await adminQuery("create schema other", database.url);
     const closable = closablePool({ connectionString: database.url, max: 2, options });
     return {
       db: drizzle(closable.pool),
@@ -377,13 +378,3 @@ describe.runIf(serverUrl)(serverOnly("migrate() and the session's settings"), ()
     }
   });
 });
-
-async function adminQueryOn(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
