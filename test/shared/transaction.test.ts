@@ -3,12 +3,13 @@
  * server restart): the call rejects with the package's typed error, the host process survives, and the host's
  * pool goes on working. node-postgres emits `'error'` on the lost client; a pool listens only on idle clients,
  * so without the guard this was an uncaught `Unhandled 'error' event` even with `pool.on('error')` set.
+ * PGlite has no such event; the guard is a plain transaction there (migrate() and softDeleteUser() run through it
+ * in every PGlite test: test/drivers/pglite.test.ts, the CLI's --pglite tests, the PGlite-only run).
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MigrationError, migrate, migrationsFolder } from "../../src/migrate/index.js";
@@ -230,27 +231,6 @@ describe.runIf(serverUrl)(serverOnly("a backend terminated during the package's 
       }
     } finally {
       await closed(end);
-    }
-  });
-});
-
-describe("guardedTransaction() on PGlite (nothing to guard: no 'error' event)", () => {
-  it("commits, passes the caller's error, wraps a database error", async () => {
-    const { PGlite } = await import("@electric-sql/pglite");
-    const client = new PGlite();
-    try {
-      const db = drizzlePglite(client);
-      expect(await guardedTransaction(db, guard, async (tx) => rowsOf(await tx.execute(sql`select 4 as n`)))).toEqual([
-        { n: 4 },
-      ]);
-      const own = new TestError("mine");
-      await expect(guardedTransaction(db, guard, async () => Promise.reject(own))).rejects.toBe(own);
-      const wrapped = await guardedTransaction(db, guard, (tx) => tx.execute(sql`select 1/0`)).catch((e: unknown) => e);
-      expect(wrapped).toBeInstanceOf(TestError);
-      expect(codeOf(wrapped)).toBe("22012");
-      expect(((wrapped as TestError).cause as Error).message).toMatch(/division by zero/);
-    } finally {
-      await client.close();
     }
   });
 });
