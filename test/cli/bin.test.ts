@@ -17,7 +17,9 @@ describe("be-db as a process", () => {
     const [help, usage, unreachable] = await Promise.all([
       spawnCli(["--help"]),
       spawnCli(["status", "--frobnicate"]),
-      spawnCli(["status"], { DATABASE_URL: "postgres://app:hunter2@127.0.0.1:1/app" }),
+      // sslmode=require: pg-connection-string's multi-line SECURITY WARNING (process.emitWarning) would reach the
+      // real stderr; be-db passes the mode as verify-full, so the error stays one line.
+      spawnCli(["status"], { DATABASE_URL: "postgres://app:hunter2@127.0.0.1:1/app?sslmode=require" }),
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: be-db [options] [command]");
@@ -30,8 +32,11 @@ describe("be-db as a process", () => {
     expect(unreachable.code).toBe(3);
     expect(unreachable.stdout).toBe("");
     expect(lines(unreachable.stderr)).toEqual([
-      expect.stringMatching(/^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app: connect ECONNREFUSED/),
+      expect.stringMatching(
+        /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app\?sslmode=require: connect ECONNREFUSED/,
+      ),
     ]);
+    expect(unreachable.stderr).not.toMatch(/WARNING|hunter2/i);
   });
 });
 
@@ -42,7 +47,7 @@ describe.runIf(serverUrl)(serverOnly("be-db as a process on a PostgreSQL server"
   });
   afterAll(() => t.close());
 
-  it("writes results to stdout and differences to stderr, with exit codes 0 and 7", async () => {
+  it("writes the results of a command that worked to stdout, nothing to stderr, and exits 0", async () => {
     const migrate = await spawnCli(["migrate"], { DATABASE_URL: t.url as string });
     expect(migrate.code).toBe(0);
     expect(migrate.stderr).toBe("");
@@ -50,14 +55,8 @@ describe.runIf(serverUrl)(serverOnly("be-db as a process on a PostgreSQL server"
       ...TAGS.map((tag) => ["applied", tag]),
       expect.anything(),
     ]);
-
-    await t.db.execute(sql`drop index session_user_id_idx`);
-    const check = await spawnCli(["check", "--database-url", t.url as string]);
-    expect(check.code).toBe(7);
-    expect(check.stdout).toBe("");
-    expect(lines(check.stderr)).toEqual([
-      expect.stringMatching(/^1 difference\(s\) between postgres:\/\/.* and the tables this package expects:$/),
-      "  - index session_user_id_idx on session (user_id) is missing",
-    ]);
+    expect(await t.db.execute(sql`select count(*)::int as n from drizzle.__be_db_migrations`)).toMatchObject({
+      rows: [{ n: TAGS.length }],
+    });
   });
 });
