@@ -172,7 +172,7 @@ describe.runIf(serverUrl)(serverOnly("a backend terminated during the package's 
       expect(uncaught).toEqual([]);
       expect(error).toBeInstanceOf(SoftDeleteError);
       expect((error as Error).message).toMatch(
-        /^@be-monorepo\/db: softDeleteUser\(\) failed, nothing was changed: terminating connection due to administrator command/,
+        /^@be-monorepo\/db: softDeleteUser\(\) failed: terminating connection due to administrator command/,
       );
       expect(codeOf(error)).toBe("57P01");
       const [row] = await db.select().from(userTable);
