@@ -164,7 +164,7 @@ describe.runIf(serverUrl)(serverOnly("a backend terminated during the package's 
       await w.client.query("begin");
       await w.client.query(`select 1 from "user" where id = $1 for update`, [id]);
       const pending = outcome(softDeleteUser(db, id));
-      await w.terminate(await w.waitingOnLock("deleted_at"));
+      await w.terminate(await w.waitingOnLock('"user"'));
       const error = await pending;
       await settle();
       await w.client.query("rollback");
