@@ -1,5 +1,6 @@
 import type { AnyPgDatabase } from "../shared/database.js";
-import { ConnectionError, UsageError } from "./errors.js";
+import { sqlStateOf } from "../shared/driver-error.js";
+import { ConnectionError, PasswordMissingError, UsageError } from "./errors.js";
 import { openablePgliteFolder } from "./pglite-folder.js";
 import { connectionStringOf, describeUrl } from "./url.js";
 
@@ -69,6 +70,7 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
  * (created when missing). The drivers are optional peer dependencies, loaded only when used.
  * @throws {UsageError} when the driver is not installed, or node-postgres refuses the connection string (an
  *   `sslrootcert` file that cannot be read).
+ * @throws {PasswordMissingError} (a `ConnectionError`) when the server asks for a password and none was given.
  * @throws {ConnectionError} when it cannot be opened: the PGlite folder is a file or cannot be created, or the
  *   server cannot be reached; the driver's error (with PostgreSQL's SQLSTATE when the server answered) is its `cause`.
  */
@@ -99,9 +101,25 @@ export async function openDatabase(where: DatabaseTarget): Promise<OpenDatabase>
   }
   // After connect, a dropped connection is reported by the failing query; this only keeps Node from crashing.
   client.on("error", () => {});
+  // Whether the server asked for a password (cleartext, MD5 or SCRAM): node-postgres then fails on its own when it
+  // has none, before the server can answer with a SQLSTATE.
+  let passwordAsked = false;
+  for (const request of ["authenticationCleartextPassword", "authenticationMD5Password", "authenticationSASL"]) {
+    client.connection.once(request, () => {
+      passwordAsked = true;
+    });
+  }
   try {
     await client.connect();
   } catch (cause) {
+    const password = (client as unknown as { password?: unknown }).password;
+    if (passwordAsked && sqlStateOf(cause) === undefined && (typeof password !== "string" || password === "")) {
+      throw new PasswordMissingError(
+        "the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)",
+        target,
+        { cause },
+      );
+    }
     // The server's own refusals (SQLSTATE 28xxx, 3D000) stay visible through `cause`.
     throw new ConnectionError(`Cannot reach ${target}`, target, { cause });
   }

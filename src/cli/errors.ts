@@ -9,7 +9,7 @@ export class UsageError extends Error {
 
 /** The database could not be opened at all (exit code 3 unless the server's answer says more). */
 export class ConnectionError extends Error {
-  override readonly name = "ConnectionError";
+  override readonly name: string = "ConnectionError";
   constructor(
     message: string,
     readonly target: string,
@@ -17,6 +17,14 @@ export class ConnectionError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * The server asks for a password and none was given (no password in the URL, `PGPASSWORD` or `~/.pgpass`):
+ * node-postgres gives up before sending anything, so there is no SQLSTATE. A refused login (exit code 4).
+ */
+export class PasswordMissingError extends ConnectionError {
+  override readonly name = "PasswordMissingError";
 }
 
 interface Explained {
@@ -52,6 +60,18 @@ function messageOf(e: unknown): string {
   return text.split("\n")[0] ?? "";
 }
 
+/** How the package's own `TypeError`s for bad arguments begin. */
+const PACKAGE_PREFIX = "@be-monorepo/db: ";
+
+/** A `TypeError` of the package in the CLI's terms: its option names as flags, without the package prefix. */
+function usageLine(error: TypeError): string {
+  return messageOf(error)
+    .slice(PACKAGE_PREFIX.length)
+    .replaceAll("`migrationsSchema`", "--migrations-schema")
+    .replaceAll("`migrationsTable`", "--migrations-table")
+    .replaceAll("`migrationsFolder`", "the migrations folder");
+}
+
 const NETWORK = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -63,14 +83,23 @@ const NETWORK = new Set([
 ]);
 
 /**
- * Turns anything `be-db` can hit into an exit code and one readable line (no stack trace). PostgreSQL's
- * SQLSTATE (`code` on the driver's error, possibly wrapped in a `MigrationError`'s `cause`) decides between
- * authentication (class 28) and a missing database (3D000); Node's network error codes mean unreachable.
+ * Turns anything `be-db` can hit into an exit code and one readable line (no stack trace). A `UsageError` or the
+ * package's own `TypeError` (`@be-monorepo/db: …`, an option it refuses) is a usage error (2). PostgreSQL's SQLSTATE (`code` on the driver's
+ * error, possibly wrapped in a `MigrationError`'s `cause`) decides between authentication (class 28, and a
+ * password the server asks for and nobody gave: 4) and a missing database (3D000: 5); Node's network error codes
+ * mean unreachable (3).
  */
 export function explain(error: unknown, target: string): Explained {
   const all = chain(error);
   const found = (test: (e: unknown) => boolean) => all.find(test);
   if (error instanceof UsageError) return { code: ExitCode.usage, line: error.message, details: [] };
+  // The package's bad-argument errors (an option `migrate()` refuses): a usage error too. Other TypeErrors are bugs.
+  if (error instanceof TypeError && error.message.startsWith(PACKAGE_PREFIX)) {
+    return { code: ExitCode.usage, line: usageLine(error), details: [] };
+  }
+  if (error instanceof PasswordMissingError) {
+    return { code: ExitCode.authentication, line: `Login refused by ${target}: ${error.message}`, details: [] };
+  }
 
   const auth = found((e) => sqlStateOf(e)?.startsWith("28") === true);
   if (auth) {

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import type { MigrateOptions } from "../migrate/index.js";
+import { resolveMigrateOptions } from "../migrate/migrate.js";
 import { checkCommand, migrateCommand, type Output, statusCommand } from "./commands.js";
 import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
@@ -19,12 +20,26 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option, URL query parameter not used by node-postgres, driver not installed
+  2  usage: no database given, bad option or history table name, URL query parameter not used by node-postgres,
+     driver not installed
   3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
-  4  login refused (wrong password, unknown role)
+  4  login refused (wrong or missing password, unknown role)
   5  the database does not exist
-  6  a migration failed (rolled back)
+  6  a migration failed (rolled back), the migration lock wait timed out, or the history table or migrations
+     folder cannot be read
   7  the schema differs (check found differences, or migrate refused to adopt existing tables)`;
+
+const HELP_HINT = "be-db --help lists the commands; be-db <command> --help their options";
+
+/** commander's message for a usage error, as one line without its `error: ` prefix. */
+function usageMessage(error: CommanderError): string {
+  // Called without a command, commander prints the whole help on stderr (code `commander.help`).
+  if (error.code === "commander.help") return "no command given: migrate, status or check";
+  return error.message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+}
 
 function databaseOptions(command: Command, history: boolean): Command {
   command
@@ -43,7 +58,11 @@ function databaseOptions(command: Command, history: boolean): Command {
 
 /**
  * Runs `be-db` with the given arguments (`process.argv` shape: node, script, …) and resolves to its exit code.
- * Never throws and never calls `process.exit`: every error becomes one line on stderr and an exit code.
+ * Never throws and never calls `process.exit`: every error becomes one line on stderr (`be-db: …`; a refused
+ * adoption adds its list of differences) and an exit code. Usage errors of the argument parser (unknown option
+ * or command, missing option value, no command) are one line too, exit code 2.
+ * @param env where `DATABASE_URL` is read (node-postgres itself still reads `PG*` variables from `process.env`)
+ * @param io where lines go: `out` for results and help, `err` for errors; defaults to the console
  */
 export async function run(
   argv: string[],
@@ -58,14 +77,15 @@ export async function run(
     try {
       const where = targetOf(options, env);
       target = where.target;
+      const migrateOptions: MigrateOptions = {
+        migrationsSchema: options.migrationsSchema,
+        migrationsTable: options.migrationsTable,
+      };
+      // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
+      resolveMigrateOptions(migrateOptions);
       const open = await openDatabase(where);
       try {
-        code = await action(
-          open.db,
-          open.target,
-          { migrationsSchema: options.migrationsSchema, migrationsTable: options.migrationsTable },
-          io,
-        );
+        code = await action(open.db, open.target, migrateOptions, io);
       } finally {
         await open.close().catch(() => {});
       }
@@ -77,12 +97,17 @@ export async function run(
     }
   };
 
+  // commander's own error output (its message, help after an error) is replaced by one `be-db: …` line below.
+  const output = {
+    writeOut: (s: string) => io.out(s.trimEnd()),
+    writeErr: () => {},
+    outputError: () => {},
+  };
   const program = new Command("be-db")
     .description("Migrations and schema check for the @be-monorepo/db tables.")
     .version(version)
-    .showHelpAfterError("(be-db --help lists the commands; be-db <command> --help their options)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .configureOutput(output)
     .addHelpText("after", EXIT_CODES);
 
   databaseOptions(
@@ -103,13 +128,15 @@ export async function run(
     false,
   ).action(withDatabase(checkCommand));
 
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands) command.exitOverride().configureOutput(output);
 
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok;
+      io.err(pc.red(`be-db: ${usageMessage(error)} (${HELP_HINT})`));
+      return ExitCode.usage;
     }
     io.err(`be-db: Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     return ExitCode.unexpected;

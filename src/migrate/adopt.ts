@@ -3,7 +3,7 @@ import { compareWithSnapshot } from "./compare.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { introspect, type LiveTable } from "./introspect.js";
 import type { MigrationFile } from "./journal.js";
-import { displayName, readSnapshot, type Snapshot, tableKey } from "./snapshot.js";
+import { displayName, hasSnapshot, readSnapshot, type Snapshot, tableKey } from "./snapshot.js";
 
 /** Differences between the live tables and the schema right after `file`, including tables it does not make yet. */
 function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, snapshot: Snapshot): string[] {
@@ -15,9 +15,9 @@ function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, sna
 }
 
 /**
- * Adoption of a database whose tables were made by the same migrations under another history (the original
- * app's `drizzle.__drizzle_migrations`, with its own hashes and times): called by `migrate()` inside its locked
- * transaction when the package's history is empty.
+ * Adoption of a database whose tables were made by the same migrations under another history (for example the
+ * host's own `drizzle.__drizzle_migrations`, with its own hashes and times): called by `migrate()` inside its
+ * locked transaction when the package's history is empty.
  *
  * - None of the package's tables exists: a fresh database, returns `[]` (everything will be applied).
  * - Some exist: compares them with drizzle-kit's snapshot after each migration, newest first. The first exact
@@ -30,19 +30,16 @@ function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, sna
  * `migrate()` then simply applies everything, and a table that already exists makes it fail, with nothing kept.
  *
  * @throws {SchemaMismatchError} with the differences against the closest migration (fewest differences).
- * @throws {MigrationError} when the catalogs cannot be queried.
+ * @throws {MigrationError} when a snapshot cannot be read or is in an unsupported format, or the catalogs cannot be
+ *   queried.
  */
 export async function adoptExistingTables(
   tx: AnyPgDatabase,
   folder: string,
   files: MigrationFile[],
 ): Promise<MigrationFile[]> {
-  let snapshots: Snapshot[];
-  try {
-    snapshots = files.map((file) => readSnapshot(folder, file.idx));
-  } catch {
-    return [];
-  }
+  if (!files.every((file) => hasSnapshot(folder, file.idx))) return [];
+  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
   const known = new Set(snapshots.flatMap((snapshot) => Object.values(snapshot.tables).map(tableKey)));
   let live: Map<string, LiveTable>;
   try {

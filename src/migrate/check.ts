@@ -1,7 +1,7 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { compareWithSnapshot } from "./compare.js";
 import { MigrationError } from "./errors.js";
-import { migrationsFolder as shippedFolder } from "./folder.js";
+import { migrationsFolderOf } from "./folder.js";
 import { introspect } from "./introspect.js";
 import { readMigrationFolder } from "./journal.js";
 import { readSnapshot, tableKey } from "./snapshot.js";
@@ -19,19 +19,28 @@ export interface CheckSchemaOptions {
  * Compares the live database with the tables the package expects after its newest migration (drizzle-kit's
  * snapshot of it), reading PostgreSQL's catalogs through the host's drizzle database. Changes nothing.
  *
- * Looks at, for each of the package's tables: that it exists; column names, types (`format_type()`), nullability
- * and defaults; the primary key; unique constraints; foreign keys with their `ON DELETE`/`ON UPDATE`; check
- * constraints (by name); indexes (columns, uniqueness, method). Spelling differences PostgreSQL introduces are
- * ignored (`timestamp` is `timestamp without time zone`; `(gen_random_uuid())::text` is
- * `gen_random_uuid()::text`). The host's other tables are not looked at.
+ * Compares, for each of the package's tables: that it exists; column names, types (`format_type()`), nullability
+ * and defaults; the primary key; unique constraints (columns, `NULLS NOT DISTINCT`); foreign keys with their
+ * target and `ON DELETE`/`ON UPDATE`; check constraints (by name); indexes that back no constraint (columns or
+ * expressions, uniqueness, method, and the `WHERE` condition of a partial index). Spelling differences PostgreSQL
+ * introduces are ignored (`timestamp` is `timestamp without time zone`; `(gen_random_uuid())::text` is
+ * `gen_random_uuid()::text`; `(deleted_at IS NULL)` is `"session"."deleted_at" is null`, parentheses ignored).
+ *
+ * Does not compare: table storage parameters (`rate_limit`'s `fillfactor = 70` from migration 0003 is a
+ * performance setting that drizzle-kit's snapshots do not record, and tables made by the host's own drizzle-kit
+ * lack it); the expression of a check constraint (only its name); an index's sort order, `NULLS` placement,
+ * operator classes and storage parameters; a constraint's deferrability; column collations, comments, identity
+ * and sequence options; row-level security and policies, triggers, grants, enums, views. The host's other
+ * tables are not looked at.
  *
  * @returns readable sentences, one per difference (for example
  *   `column session.user_id has type integer, expected text`); an empty array when the database matches.
- * @throws {MigrationError} when the migrations folder or snapshot cannot be read, or the catalog query fails
- *   (the driver's error as `cause`).
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` is not a non-empty string.
+ * @throws {MigrationError} when the migrations folder or snapshot cannot be read or is in a drizzle-kit format
+ *   other than version 7 for PostgreSQL, or the catalog query fails (the driver's error as `cause`).
  */
 export async function checkSchema(db: AnyPgDatabase, options: CheckSchemaOptions = {}): Promise<string[]> {
-  const folder = options.migrationsFolder ?? shippedFolder;
+  const folder = migrationsFolderOf(options, "checkSchema");
   const newest = readMigrationFolder(folder).at(-1);
   if (!newest) return [];
   const snapshot = readSnapshot(folder, newest.idx);

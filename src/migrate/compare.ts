@@ -187,6 +187,51 @@ function compareConstraints(name: string, expected: SnapshotTable, live: LiveTab
   }
 }
 
+/**
+ * Brings a partial index's condition to one spelling, for drizzle-kit's (`"session"."deleted_at" is null`,
+ * `"t"."n" > 0 and ("t"."s" = 'x' or "t"."s" is null)`) and `pg_get_expr()`'s (`(deleted_at IS NULL)`,
+ * `((n > 0) AND ((s = 'x'::text) OR (s IS NULL)))`): keywords in lower case, the index's own table name dropped
+ * before a column, quotes dropped around lower-case names, the cast PostgreSQL adds to a string literal of a text
+ * type dropped, parentheses and spacing ignored. String literals and quoted names that need their quotes are kept
+ * as they are. Because parentheses are ignored, two conditions that differ only in how they are grouped compare
+ * equal.
+ */
+export function normaliseCondition(condition: string, table: string): string {
+  const tokens = condition.match(/'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*|::|[^\s]/g) ?? [];
+  const words = tokens
+    .map((token) => {
+      if (token.startsWith("'")) return token;
+      if (token.startsWith('"')) {
+        const name = token.slice(1, -1).replaceAll('""', '"');
+        return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : token;
+      }
+      return token.toLowerCase();
+    })
+    .filter((token) => token !== "(" && token !== ")");
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const quotedTable = /^[a-z_][a-z0-9_$]*$/.test(table) ? table : `"${table.replaceAll('"', '""')}"`;
+    if (word === quotedTable && words[i + 1] === ".") {
+      i++;
+      continue;
+    }
+    if (word === "::" && out.at(-1)?.startsWith("'")) {
+      const type = words.slice(i + 1, i + 3).join(" ");
+      if (type === "character varying") {
+        i += 2;
+        continue;
+      }
+      if (words[i + 1] === "text" || words[i + 1] === "bpchar" || words[i + 1] === "varchar") {
+        i++;
+        continue;
+      }
+    }
+    out.push(word);
+  }
+  return out.join(" ");
+}
+
 function compareIndexes(name: string, expected: SnapshotTable, live: LiveTable, out: string[]) {
   const liveIndexes = new Map(live.indexes.map((index) => [index.name, index]));
   const wantIndexes = Object.values(expected.indexes ?? {});
@@ -207,6 +252,13 @@ function compareIndexes(name: string, expected: SnapshotTable, live: LiveTable, 
     if (found.method !== (index.method ?? "btree")) {
       out.push(`index ${index.name} on ${name} uses ${found.method}, expected ${index.method ?? "btree"}`);
     }
+    const want = index.where ? normaliseCondition(index.where, expected.name) : null;
+    const have = found.where ? normaliseCondition(found.where, expected.name) : null;
+    if (want !== have) {
+      out.push(
+        `index ${index.name} on ${name} ${found.where ? `has the condition where ${found.where}` : "has no condition"}, expected ${index.where ? `where ${index.where}` : "no condition"}`,
+      );
+    }
   }
   for (const index of live.indexes) {
     if (!wantIndexes.some((want) => want.name === index.name)) {
@@ -218,8 +270,9 @@ function compareIndexes(name: string, expected: SnapshotTable, live: LiveTable, 
 /**
  * Lists every way the live tables differ from a drizzle-kit snapshot: missing tables; per table missing or
  * unexpected columns, column types, nullability and defaults, the primary key, unique constraints, foreign keys
- * (target and `ON DELETE`/`ON UPDATE`), check constraints (by name) and indexes (columns, uniqueness, method).
- * Tables outside the snapshot are not looked at. Returns readable sentences; empty when nothing differs.
+ * (target and `ON DELETE`/`ON UPDATE`), check constraints (by name) and indexes (columns, uniqueness, method,
+ * partial-index condition). Tables outside the snapshot are not looked at; what is not compared is listed on
+ * `checkSchema()`. Returns readable sentences; empty when nothing differs.
  */
 export function compareWithSnapshot(live: Map<string, LiveTable>, snapshot: Snapshot): string[] {
   const out: string[] = [];

@@ -1,7 +1,8 @@
 import { driverError } from "../shared/driver-error.js";
 
 /**
- * Thrown by `migrate()`, `migrationStatus()` and `checkSchema()`.
+ * Thrown by `migrate()`, `migrationStatus()` and `checkSchema()` for runtime and database failures (bad options
+ * are a `TypeError` instead).
  *
  * - `migration`: the tag of the migration that failed (for example `"0002_auth_fixes"`), or `undefined` when
  *   the failure happened before any migration ran (reading the folder, taking the lock, reading the history).
@@ -22,9 +23,9 @@ export class MigrationError extends Error {
 }
 
 /**
- * Thrown by `migrate()` when the database already holds some of the package's tables (for example a database
- * made by the original app) but their shape matches none of the package's migrations, so they cannot be
- * adopted. Nothing was changed: no table was altered and no migration was recorded.
+ * Thrown by `migrate()` when the database already holds some of the package's tables (for example made by the
+ * same migrations under another history) but their shape matches none of the package's migrations, so they
+ * cannot be adopted. Nothing was changed: no table was altered and no migration was recorded.
  *
  * - `differences`: readable sentences, one per difference, against the closest migration
  *   (for example `column user.nickname is not expected (found text NOT NULL)`). The same wording as

@@ -1,12 +1,14 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
-import { driverMessage } from "../shared/driver-error.js";
+import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
+import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
 import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
-import { migrationsFolder as shippedFolder } from "./folder.js";
+import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
+import { hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
 export interface MigrateOptions {
@@ -39,8 +41,8 @@ export interface MigrateResult {
   applied: (MigrationInfo & { durationMs: number })[];
   /**
    * Migrations recorded as applied without running them, because their tables were already there with the
-   * right shape (a database made by the original app; see "Adopting a database made by the original app").
-   * Empty otherwise.
+   * right shape (made by the same migrations under another history, for example the host's
+   * `drizzle.__drizzle_migrations`). Empty otherwise.
    */
   adopted: MigrationInfo[];
 }
@@ -55,6 +57,13 @@ export interface MigrationStatus {
 
 const DEFAULTS = { migrationsSchema: "drizzle", migrationsTable: "__be_db_migrations" };
 
+/**
+ * The schema the migrations run in: `migrate()` pins the transaction's `search_path` to it, because drizzle-kit
+ * writes `CREATE TABLE "user"` unqualified but `REFERENCES "public"."user"`, and the snapshots put every table in
+ * `public`.
+ */
+const MIGRATIONS_SEARCH_PATH = "public";
+
 function historyTable(schema: string, table: string) {
   const columns = {
     id: serial("id").primaryKey(),
@@ -65,20 +74,55 @@ function historyTable(schema: string, table: string) {
   return schema === "public" ? pgTable(table, columns) : pgSchema(schema).table(table, columns);
 }
 
+const quoted = (name: string) => /^"((?:[^"]|"")+)"$/.exec(name)?.[1]?.replaceAll('""', '"');
+const NAME = '(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)';
+const CREATE_TABLE = new RegExp(
+  String.raw`\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?(${NAME})(?:\s*\.\s*(${NAME}))?`,
+  "gi",
+);
+/** An identifier as PostgreSQL reads it: quoted names as written, others folded to lower case. */
+const identifier = (name: string) => quoted(name) ?? name.toLowerCase();
+
 /**
- * `db.transaction(work)`, where a failure to even begin or commit (no connection, missing database, wrong
- * password) becomes a `MigrationError` too; `MigrationError`s thrown by `work` pass through unchanged.
+ * The tables (`schema.table`) the folder's migrations create, read from their `CREATE TABLE` statements; an
+ * unqualified name is in `public`, where `migrate()` runs them.
  */
-async function inTransaction(db: AnyPgDatabase, work: (tx: AnyPgDatabase) => Promise<void>): Promise<void> {
-  try {
-    await db.transaction(work);
-  } catch (error) {
-    if (error instanceof MigrationError) throw error;
-    throw new MigrationError(`Cannot run the migrations: ${driverMessage(error)}`, { cause: error });
+export function tablesCreatedBy(files: MigrationFile[]): Set<string> {
+  const tables = new Set<string>();
+  for (const file of files) {
+    for (const statement of file.statements) {
+      for (const match of statement.matchAll(CREATE_TABLE)) {
+        const [, first = "", second] = match;
+        tables.add(
+          second === undefined
+            ? `${MIGRATIONS_SEARCH_PATH}.${identifier(first)}`
+            : `${identifier(first)}.${identifier(second)}`,
+        );
+      }
+    }
   }
+  return tables;
 }
 
-function resolve(options: MigrateOptions) {
+/** Where the history is and what to apply, checked: see {@link resolveMigrateOptions}. */
+export interface ResolvedMigrateOptions {
+  schema: string;
+  table: string;
+  folder: string;
+  files: MigrationFile[];
+}
+
+/**
+ * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
+ * calls it before connecting).
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
+ *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
+ *   written into, the package's own table.
+ * @throws {MigrationError} when the folder cannot be read or is not in drizzle-kit's version 7 format.
+ */
+export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateOptions {
+  const folder = migrationsFolderOf(options, "migrate");
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
   // PostgreSQL identifiers: 1 to 63 bytes (NAMEDATALEN - 1), no NUL. Checked before anything is sent.
@@ -87,13 +131,20 @@ function resolve(options: MigrateOptions) {
     ["migrationsTable", table],
   ] as const) {
     if (typeof value !== "string" || value === "" || value.includes("\u0000") || Buffer.byteLength(value) > 63) {
-      throw new MigrationError(
-        `@be-monorepo/db: \`${option}\` must be a PostgreSQL identifier of 1 to 63 bytes (got ${JSON.stringify(value)})`,
+      throw new TypeError(
+        `@be-monorepo/db: \`${option}\` must be a PostgreSQL identifier of 1 to 63 bytes without NUL (got ${typeof value === "string" ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : typeof value})`,
       );
     }
   }
-  const folder = options.migrationsFolder ?? shippedFolder;
-  return { schema, table, folder, history: historyTable(schema, table), files: readMigrationFolder(folder) };
+  const files = readMigrationFolder(folder);
+  for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
+  if (tablesCreatedBy(files).has(`${schema}.${table}`)) {
+    throw new TypeError(
+      `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
+        "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
+    );
+  }
+  return { schema, table, folder, files };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -103,45 +154,101 @@ async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof histor
   return new Set(rows.map((row) => Number(row.createdAt)));
 }
 
+/** The session's `lock_timeout`/`statement_timeout` ran out (55P03 lock_not_available, 57014 query_canceled). */
+const TIMEOUTS = new Set(["55P03", "57014"]);
+
+/**
+ * Takes the migration lock, a transaction-level advisory lock keyed on the history table; naming the wait when
+ * the session's `lock_timeout` or `statement_timeout` ends it.
+ */
+async function takeLock(tx: AnyPgDatabase, schema: string, table: string, timeouts: string): Promise<void> {
+  try {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`@be-monorepo/db:${schema}.${table}`}))`);
+  } catch (cause) {
+    if (TIMEOUTS.has(sqlStateOf(cause) ?? "")) {
+      throw new MigrationError(
+        `Timed out waiting for the migration lock of ${schema}.${table} (${timeouts}): is another migrate() ` +
+          `running? It holds the lock until its transaction ends; nothing was applied`,
+        { cause },
+      );
+    }
+    throw new MigrationError(`Cannot take the migration lock of ${schema}.${table}: ${driverMessage(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** migrate()'s own errors pass; any other failure (no connection, a lost one) becomes a `MigrationError`. */
+const migrationGuard: TransactionGuard = {
+  passes: (error) => error instanceof MigrationError,
+  wrap: (cause) => new MigrationError(`Cannot run the migrations: ${driverMessage(cause)}`, { cause }),
+};
+
 /**
  * Applies the package's pending migrations to the host's database.
  *
- * - `db`: any drizzle PostgreSQL database (node-postgres, postgres.js, PGlite, or a pooled connection).
+ * - `db`: any drizzle PostgreSQL database (node-postgres `Pool` or `Client`, postgres.js, PGlite, or a pooled
+ *   connection).
  * - A migration is pending when its journal `when` is not in the history table; comparing every migration,
  *   not only the newest, means a migration is never skipped because some other row is newer.
  * - All pending migrations run in one transaction that first takes a PostgreSQL transaction-level advisory
  *   lock (`pg_advisory_xact_lock`) keyed on the history table. Several app instances calling `migrate()` at
  *   once therefore queue: the first applies, the others then find nothing pending, and all resolve. The lock
- *   is released at commit or rollback, so it also works through PgBouncer in transaction-pooling mode.
+ *   is released at commit or rollback, so it also works through PgBouncer in transaction-pooling mode. The wait
+ *   is bounded only by the session's `lock_timeout` / `statement_timeout` (none by default); when one of them
+ *   ends it, the error says so.
+ * - Any `search_path`: the transaction's `search_path` is set to `public` (`set_config(…, true)`, for this
+ *   transaction only), so the package's tables are made in `public`, as its migrations and `checkSchema()`
+ *   expect, whatever the session's `search_path` is. The host's own queries find them only if `public` is on
+ *   its `search_path`.
  * - If a statement fails, the transaction rolls back: the schema and the history are as before the call.
- * - Adoption: when the history is empty but the package's tables already exist (a database made by the original
- *   app, whose migrations drizzle-kit recorded in `drizzle.__drizzle_migrations` under other hashes), their shape
- *   is compared with drizzle-kit's snapshot after each migration. The newest exact match is recorded as applied,
- *   with every earlier migration, and only newer ones run (`result.adopted`). Rows are never touched by the check.
+ * - A lost connection (the backend terminated, the server restarted) rejects with a `MigrationError`; it never
+ *   crashes the host process through node-postgres's `'error'` event, even on a pool's checked-out client.
+ * - Adoption: when the history is empty but the package's tables already exist (made by the same migrations
+ *   under another history, for example `drizzle-kit migrate` recording them in `drizzle.__drizzle_migrations`
+ *   under other hashes), their shape is compared with drizzle-kit's snapshot after each migration. The newest
+ *   exact match is recorded as applied, with every earlier migration, and only newer ones run
+ *   (`result.adopted`). Rows are never touched by the check.
  *
  * @returns the migrations applied by this call (empty when none was pending), with durations in milliseconds.
+ * @throws {TypeError} before anything is sent, when `migrationsSchema` / `migrationsTable` is not a valid
+ *   identifier or names one of the package's tables (see {@link resolveMigrateOptions}).
  * @throws {SchemaMismatchError} (a `MigrationError`) when existing tables match none of the migrations; its
  *   `differences` list why. Nothing is recorded or altered.
  * @throws {MigrationError} naming the failed migration (`error.migration`) with the driver's error as `cause`;
- *   or, with `migration` undefined: when `migrationsSchema` / `migrationsTable` is not a valid identifier (before
- *   anything is sent), the folder cannot be read, the database cannot be reached (no server, missing database,
- *   refused login: the driver's error is the `cause`), or the lock or history cannot be had.
+ *   or, with `migration` undefined: the folder cannot be read or is not in drizzle-kit's version 7 format, the
+ *   database cannot be reached (no server, missing database, refused login) or the connection is lost, the lock
+ *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, history, files } = resolve(options);
+  const { schema, table, folder, files } = resolveMigrateOptions(options);
+  const history = historyTable(schema, table);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
-  await inTransaction(db, async (tx) => {
+  await guardedTransaction(db, migrationGuard, async (tx) => {
+    let timeouts: string;
+    try {
+      const [settings] = rowsOf(
+        await tx.execute(sql`select set_config('search_path', ${MIGRATIONS_SEARCH_PATH}, true),
+            current_setting('lock_timeout') as lock_timeout, current_setting('statement_timeout') as statement_timeout`),
+      );
+      timeouts = `lock_timeout ${settings?.lock_timeout}, statement_timeout ${settings?.statement_timeout}`;
+    } catch (cause) {
+      throw new MigrationError(`Cannot run the migrations: ${driverMessage(cause)}`, { cause });
+    }
+    await takeLock(tx, schema, table, timeouts);
     let done: Set<number>;
     try {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`@be-monorepo/db:${schema}.${table}`}))`);
       await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
       await tx.execute(
         sql`create table if not exists ${sql.identifier(schema)}.${sql.identifier(table)} (id serial primary key, hash text not null, created_at bigint)`,
       );
       done = await appliedTimes(tx, history);
     } catch (cause) {
-      throw new MigrationError(`Cannot prepare the migration history table ${schema}.${table}`, { cause });
+      throw new MigrationError(
+        `Cannot prepare the migration history table ${schema}.${table}: ${driverMessage(cause)}`,
+        { cause },
+      );
     }
     if (done.size === 0) {
       for (const file of await adoptExistingTables(tx, folder, files)) {
@@ -153,17 +260,15 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
     for (const file of files) {
       if (done.has(file.createdAt)) continue;
       const started = performance.now();
-      for (const statement of file.statements) {
-        try {
-          await tx.execute(sql.raw(statement));
-        } catch (cause) {
-          throw new MigrationError(`Migration ${file.tag} failed: ${driverMessage(cause)}`, {
-            migration: file.tag,
-            cause,
-          });
-        }
+      try {
+        for (const statement of file.statements) await tx.execute(sql.raw(statement));
+        await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
+      } catch (cause) {
+        throw new MigrationError(`Migration ${file.tag} failed: ${driverMessage(cause)}`, {
+          migration: file.tag,
+          cause,
+        });
       }
-      await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
       applied.push({ ...info(file), durationMs: performance.now() - started });
     }
   });
@@ -174,10 +279,13 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
  * Lists which of the package's migrations are applied and which are pending, without changing anything.
  * A database that never ran `migrate()` (no history table yet) has every migration pending.
  *
- * @throws {MigrationError} when the folder cannot be read or the history table cannot be queried.
+ * @throws {TypeError} before anything is sent, for the options `migrate()` refuses.
+ * @throws {MigrationError} when the folder cannot be read or is not in drizzle-kit's version 7 format, or the
+ *   history table cannot be queried (the driver's error as `cause`).
  */
 export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrationStatus> {
-  const { schema, table, history, files } = resolve(options);
+  const { schema, table, files } = resolveMigrateOptions(options);
+  const history = historyTable(schema, table);
   let done: Set<number>;
   try {
     const found = await db.execute(
@@ -185,7 +293,9 @@ export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions
     );
     done = rowsOf(found)[0]?.present ? await appliedTimes(db, history) : new Set();
   } catch (cause) {
-    throw new MigrationError(`Cannot read the migration history table ${schema}.${table}`, { cause });
+    throw new MigrationError(`Cannot read the migration history table ${schema}.${table}: ${driverMessage(cause)}`, {
+      cause,
+    });
   }
   return {
     applied: files.filter((file) => done.has(file.createdAt)).map(info),

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MigrationError } from "./errors.js";
+import { checkFormat } from "./journal.js";
 
 /** A column as drizzle-kit records it in `meta/NNNN_snapshot.json` (format version 7). */
 export interface SnapshotColumn {
@@ -20,7 +21,14 @@ export interface SnapshotTable {
   columns: Record<string, SnapshotColumn>;
   indexes: Record<
     string,
-    { name: string; columns: { expression: string; isExpression: boolean }[]; isUnique: boolean; method?: string }
+    {
+      name: string;
+      columns: { expression: string; isExpression: boolean }[];
+      isUnique: boolean;
+      method?: string;
+      /** The condition of a partial index, as drizzle-kit prints it (`"session"."deleted_at" is null`). */
+      where?: string;
+    }
   >;
   foreignKeys: Record<
     string,
@@ -41,21 +49,40 @@ export interface SnapshotTable {
 
 /** The part of a drizzle-kit snapshot the schema check reads. */
 export interface Snapshot {
+  version: string;
+  dialect: string;
   tables: Record<string, SnapshotTable>;
 }
+
+/** Where drizzle-kit keeps the snapshot of migration number `idx`: `meta/0002_snapshot.json` for idx 2. */
+const snapshotFile = (folder: string, idx: number) =>
+  join(folder, "meta", `${String(idx).padStart(4, "0")}_snapshot.json`);
+
+/** Whether drizzle-kit wrote a snapshot next to migration number `idx` (folders made by hand may have none). */
+export const hasSnapshot = (folder: string, idx: number) => existsSync(snapshotFile(folder, idx));
 
 /**
  * Reads the snapshot drizzle-kit wrote next to migration number `idx` (`meta/0002_snapshot.json` for idx 2):
  * the whole expected schema after that migration.
- * @throws {MigrationError} when the file is missing or is not JSON.
+ * @throws {MigrationError} when the file is missing or is not JSON, or has a `version` / `dialect` other than the
+ *   supported drizzle-kit format (version 7, postgresql).
  */
 export function readSnapshot(folder: string, idx: number): Snapshot {
-  const file = join(folder, "meta", `${String(idx).padStart(4, "0")}_snapshot.json`);
+  const file = snapshotFile(folder, idx);
+  let snapshot: Snapshot;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
+    snapshot = JSON.parse(readFileSync(file, "utf8")) as Snapshot;
   } catch (cause) {
     throw new MigrationError(`Cannot read the drizzle-kit snapshot ${file}`, { cause });
   }
+  if (typeof snapshot !== "object" || snapshot === null) {
+    throw new MigrationError(`The drizzle-kit snapshot ${file} is not a snapshot`);
+  }
+  checkFormat(`The drizzle-kit snapshot ${file}`, snapshot);
+  if (typeof snapshot.tables !== "object" || snapshot.tables === null) {
+    throw new MigrationError(`The drizzle-kit snapshot ${file} has no tables`);
+  }
+  return snapshot;
 }
 
 /** `schema.table` of a snapshot table, with drizzle-kit's `""` read as `public`. */

@@ -1,9 +1,19 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { sessionTable, userTable } from "../schema/auth.js";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
 import { databaseFailure, SoftDeleteError, UserNotFoundError } from "./errors.js";
 import { softDeleteRows } from "./soft-delete.js";
 import { checkDatabase } from "./where.js";
+
+/**
+ * The transaction's own errors pass; any other failure (a lost connection too: never an uncaught 'error' event from
+ * node-postgres) becomes the `SoftDeleteError` of a database failure.
+ */
+const softDeleteUserGuard: TransactionGuard = {
+  passes: (error) => error instanceof SoftDeleteError,
+  wrap: (cause) => databaseFailure("softDeleteUser", cause),
+};
 
 /** What `softDeleteUser` did. */
 export interface SoftDeleteUserResult {
@@ -43,7 +53,7 @@ export async function softDeleteUser(db: AnyPgDatabase, userId: string): Promise
   checkDatabase("softDeleteUser", db);
   checkUserId(userId);
   try {
-    return await db.transaction(async (tx) => {
+    return await guardedTransaction(db, softDeleteUserGuard, async (tx) => {
       const [locked] = await tx
         .select({ id: userTable.id })
         .from(userTable)

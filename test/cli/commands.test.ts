@@ -147,7 +147,10 @@ describe("be-db --pglite DIR", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("migrates an embedded PGlite database kept in the folder, which status and check then read back", async () => {
+  // Three PGlite starts in a row (the first makes the cluster): seconds on a quiet machine, far more on a loaded one.
+  it("migrates an embedded PGlite database kept in the folder, which status and check then read back", {
+    timeout: 90_000,
+  }, async () => {
     const folder = join(dir, "data");
     const migrate = await runCli(["migrate", "--pglite", folder]);
     expect(migrate.code).toBe(0);

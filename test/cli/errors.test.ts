@@ -6,6 +6,8 @@ import { lines, runCli } from "../support/cli.js";
 import { serverUrl } from "../support/database.js";
 import { type PasswordServer, serverBinaries, startPasswordServer } from "../support/password-server.js";
 
+const HINT = "be-db --help lists the commands; be-db <command> --help their options";
+
 /** One readable line on stderr, nothing on stdout, no stack trace. */
 function expectOneLine(run: { stdout: string; stderr: string }, text: string | RegExp) {
   expect(run.stdout).toBe("");
@@ -54,7 +56,53 @@ describe("be-db usage", () => {
     expectOneLine(notUrl, /DATABASE_URL is not a PostgreSQL URL/);
     const unknown = await runCli(["status", "--frobnicate"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown option '--frobnicate'");
+    expectOneLine(unknown, `be-db: unknown option '--frobnicate' (${HINT})\n`);
+  });
+
+  it.concurrent("prints each usage error of the argument parser as one be-db line, with exit code 2", async () => {
+    const cases: [string[], string][] = [
+      [[], "no command given: migrate, status or check"],
+      [["nope"], "unknown command 'nope'"],
+      [["--frobnicate"], "unknown option '--frobnicate'"],
+      [["status", "--database-url"], "option '--database-url <url>' argument missing"],
+      [["check", "--migrations-table", "x"], "unknown option '--migrations-table'"],
+      [["migrate", "now"], "too many arguments for 'migrate'. Expected 0 arguments but got 1."],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      expect(run.code).toBe(2);
+      expectOneLine(run, `be-db: ${message} (${HINT})\n`);
+    }
+  });
+
+  it.concurrent("refuses an invalid --migrations-schema or --migrations-table with exit code 2, before connecting", async () => {
+    // Nothing listens on port 1: exit 2 rather than 3 proves the names were checked first.
+    const url = "postgres://app@127.0.0.1:1/app";
+    const cases: [string[], string][] = [
+      [
+        ["--migrations-schema", ""],
+        '--migrations-schema must be a PostgreSQL identifier of 1 to 63 bytes without NUL (got "")',
+      ],
+      [
+        ["--migrations-table", "t".repeat(64)],
+        `--migrations-table must be a PostgreSQL identifier of 1 to 63 bytes without NUL (got "${"t".repeat(64)}")`,
+      ],
+      [
+        ["--migrations-schema", "public", "--migrations-table", "user"],
+        "--migrations-schema and --migrations-table name public.user, one of the package's tables; the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
+      ],
+      [
+        ["--migrations-schema", "public", "--migrations-table", "rate_limit"],
+        "--migrations-schema and --migrations-table name public.rate_limit, one of the package's tables; the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
+      ],
+    ];
+    for (const command of ["migrate", "status"]) {
+      for (const [options, message] of cases) {
+        const run = await runCli([command, "--database-url", url, ...options]);
+        expect(run.code).toBe(2);
+        expectOneLine(run, `be-db: ${message}\n`);
+      }
+    }
   });
 
   it.concurrent("reports an unreachable server in one line with exit code 3, never echoing the password", async () => {
@@ -107,19 +155,19 @@ describe("be-db usage", () => {
     });
   });
 
-  it.concurrent("keeps errors one line with sslmode=require: no SECURITY WARNING from pg-connection-string", async () => {
-    const [require, libpq] = await Promise.all([
-      runCli(["status", "--database-url", "postgres://app@127.0.0.1:1/app?sslmode=require"]),
-      runCli(["status", "--database-url", "postgres://app@127.0.0.1:1/app?sslmode=prefer&uselibpqcompat=true"]),
+  it.concurrent("keeps errors one line with sslmode=prefer and uselibpqcompat=true", async () => {
+    // sslmode=require (pg-connection-string's SECURITY WARNING on the real stderr) is run as a process: bin.test.ts.
+    const run = await runCli([
+      "status",
+      "--database-url",
+      "postgres://app@127.0.0.1:1/app?sslmode=prefer&uselibpqcompat=true",
     ]);
-    for (const run of [require, libpq]) {
-      expect(run.code).toBe(3);
-      expectOneLine(
-        run,
-        /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app\?sslmode=(require|prefer).*: connect ECONNREFUSED/,
-      );
-      expect(run.stderr).not.toMatch(/WARNING/i);
-    }
+    expect(run.code).toBe(3);
+    expectOneLine(
+      run,
+      /^be-db: Cannot reach postgres:\/\/app@127\.0\.0\.1:1\/app\?sslmode=prefer&uselibpqcompat=true: connect ECONNREFUSED/,
+    );
+    expect(run.stderr).not.toMatch(/WARNING/i);
   });
 
   it.concurrent("never prints a password from the userinfo or the query string in an error line", async () => {
@@ -218,5 +266,21 @@ describe.runIf(bin)("be-db against a server that checks passwords (a private scr
     const ok = await runCli(["status", "--database-url", server.url]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/0 applied, \d+ pending\.$/m);
+  });
+
+  it("reports a missing password as a refused login (exit code 4), not as an unreachable server", async () => {
+    const url = new URL(server.url);
+    url.password = "";
+    // node-postgres would take a password from PGPASSWORD (this process's environment): none here.
+    const { PGPASSWORD } = process.env;
+    delete process.env.PGPASSWORD;
+    const run = await runCli(["status", "--database-url", url.toString()]).finally(() => {
+      if (PGPASSWORD !== undefined) process.env.PGPASSWORD = PGPASSWORD;
+    });
+    expect(run.code).toBe(4);
+    expectOneLine(
+      run,
+      `be-db: Login refused by ${url.toString()}: the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)\n`,
+    );
   });
 });

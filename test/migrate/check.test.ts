@@ -1,9 +1,13 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { normaliseDefault, normaliseType } from "../../src/migrate/compare.js";
-import { checkSchema, migrate } from "../../src/migrate/index.js";
+import { normaliseCondition, normaliseDefault, normaliseType } from "../../src/migrate/compare.js";
+import { checkSchema, migrate, migrationsFolder } from "../../src/migrate/index.js";
+import { readMigrationFolder } from "../../src/migrate/journal.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { buildOriginalDatabase, fillOriginalDatabase } from "../support/original-app.js";
 
@@ -95,5 +99,58 @@ describe.runIf(serverUrl)("checkSchema() and adoption through postgres.js (rows 
       await client.end();
       await t.close();
     }
+  });
+});
+
+describe("checkSchema() and partial indexes (the WHERE condition)", () => {
+  let t: TestDatabase;
+  let doctored: string;
+  const condition = '"session"."deleted_at" is null';
+  beforeAll(async () => {
+    t = await createTestDatabase("check_where");
+    await migrate(t.db);
+    // The package's folder, but its newest snapshot expects session_user_id_idx to be partial.
+    doctored = mkdtempSync(join(tmpdir(), "bedb-where-"));
+    cpSync(migrationsFolder, doctored, { recursive: true });
+    const newest = readMigrationFolder(migrationsFolder).at(-1)?.idx as number;
+    const file = join(doctored, "meta", `${String(newest).padStart(4, "0")}_snapshot.json`);
+    const snapshot = JSON.parse(readFileSync(file, "utf8"));
+    snapshot.tables["public.session"].indexes.session_user_id_idx.where = condition;
+    writeFileSync(file, JSON.stringify(snapshot));
+  });
+  afterAll(async () => {
+    rmSync(doctored, { recursive: true, force: true });
+    await t.close();
+  });
+
+  it("finds a full index where a partial one is expected, and the reverse; the same condition in PostgreSQL's spelling matches", async () => {
+    expect(await checkSchema(t.db, { migrationsFolder: doctored })).toEqual([
+      `index session_user_id_idx on session has no condition, expected where ${condition}`,
+    ]);
+    await t.db.execute(sql`drop index session_user_id_idx`);
+    await t.db.execute(sql`create index session_user_id_idx on session (user_id) where deleted_at is null`);
+    expect(await checkSchema(t.db, { migrationsFolder: doctored })).toEqual([]);
+    expect(await checkSchema(t.db)).toEqual([
+      "index session_user_id_idx on session has the condition where (deleted_at IS NULL), expected no condition",
+    ]);
+
+    await t.db.execute(sql`drop index session_user_id_idx`);
+    await t.db.execute(sql`create index session_user_id_idx on session (user_id) where deleted_at is not null`);
+    expect(await checkSchema(t.db, { migrationsFolder: doctored })).toEqual([
+      `index session_user_id_idx on session has the condition where (deleted_at IS NOT NULL), expected where ${condition}`,
+    ]);
+  });
+
+  it("reads drizzle-kit's and PostgreSQL's spellings of one condition as the same", () => {
+    // drizzle-kit's snapshot and pg_get_expr() for `.where(sql`${t.n} > 0 and (${t.s} = 'x' or ${t.s} is null)`)`.
+    expect(normaliseCondition(`"thing"."n" > 0 and ("thing"."s" = 'x' or "thing"."s" is null)`, "thing")).toBe(
+      normaliseCondition(`((n > 0) AND ((s = 'x'::text) OR (s IS NULL)))`, "thing"),
+    );
+    expect(normaliseCondition(`"user"."deleted_at" is null`, "user")).toBe(
+      normaliseCondition("(deleted_at IS NULL)", "user"),
+    );
+    // A string literal keeps its case; a name that needs its quotes keeps them.
+    expect(normaliseCondition(`"t"."s" = 'X'`, "t")).not.toBe(normaliseCondition(`(s = 'x'::text)`, "t"));
+    expect(normaliseCondition(`"t"."Mixed" is null`, "t")).not.toBe(normaliseCondition("(mixed IS NULL)", "t"));
   });
 });

@@ -1,13 +1,21 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
+import { checkSchema, MigrationError, migrate, migrationStatus, migrationsFolder } from "../../src/migrate/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
-import { closablePool, createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
+import {
+  adminQuery,
+  closablePool,
+  createServerDatabase,
+  createTestDatabase,
+  serverOnly,
+  serverUrl,
+  type TestDatabase,
+} from "../support/database.js";
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
   entries: { tag: string }[];
@@ -114,16 +122,61 @@ describe("migrate()", () => {
     }
   });
 
-  it("refuses a history table or schema name PostgreSQL cannot hold, before sending anything", async () => {
+  it("refuses a history table or schema name PostgreSQL cannot hold with a TypeError, before sending anything", async () => {
     for (const options of [
       { migrationsTable: "" },
+      { migrationsSchema: "" },
       { migrationsSchema: "x".repeat(64) },
+      { migrationsTable: "é".repeat(32) },
       { migrationsTable: "a\u0000b" },
     ]) {
       const error = await migrate(t.db, options).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(MigrationError);
-      expect((error as MigrationError).message).toMatch(/must be a PostgreSQL identifier of 1 to 63 bytes/);
-      await expect(migrationStatus(t.db, options)).rejects.toBeInstanceOf(MigrationError);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as TypeError).message).toMatch(
+        /^@be-monorepo\/db: `migrations(Schema|Table)` must be a PostgreSQL identifier of 1 to 63 bytes/,
+      );
+      await expect(migrationStatus(t.db, options)).rejects.toBeInstanceOf(TypeError);
+    }
+    for (const options of [null, "drizzle", { migrationsFolder: 42 }, { migrationsFolder: "" }]) {
+      for (const call of [migrate, migrationStatus, checkSchema]) {
+        const error = await call(t.db, options as never).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as TypeError).message).toMatch(
+          /^@be-monorepo\/db: (\w+\(\) options must be an object|`migrationsFolder` must be a folder path)/,
+        );
+      }
+    }
+  });
+
+  it("refuses a history table named like one of the package's tables with a TypeError, before sending anything", async () => {
+    const fresh = await createTestDatabase("migrate_history_name");
+    try {
+      for (const table of ["user", "session", "account", "verification", "rate_limit"]) {
+        const options = { migrationsSchema: "public", migrationsTable: table };
+        const error = await migrate(fresh.db, options).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as TypeError).message).toBe(
+          `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name public.${table}, one of the package's tables; the migration history needs a table of its own (the default is drizzle.__be_db_migrations)`,
+        );
+        await expect(migrationStatus(fresh.db, options)).rejects.toThrow(/one of the package's tables/);
+      }
+      // Nothing was sent: no history table, no package table.
+      const left = rows(
+        await fresh.db.execute(
+          sql`select to_regclass('public.user') as u, to_regclass('drizzle.__be_db_migrations') as h`,
+        ),
+      );
+      expect(left[0]).toEqual({ u: null, h: null });
+      // The same names elsewhere, or spelled with another case (a different table to PostgreSQL), are fine.
+      await migrate(fresh.db, { migrationsSchema: "history", migrationsTable: "user" });
+      expect(
+        (await migrationStatus(fresh.db, { migrationsSchema: "history", migrationsTable: "user" })).pending,
+      ).toEqual([]);
+      expect(
+        (await migrationStatus(fresh.db, { migrationsSchema: "public", migrationsTable: "User" })).pending,
+      ).toHaveLength(allTags.length);
+    } finally {
+      await fresh.close();
     }
   });
 
@@ -171,3 +224,157 @@ describe.runIf(serverUrl)(
     });
   },
 );
+
+/** A copy of the shipped migrations folder, changed by `edit`; removed by the returned function. */
+function doctoredFolder(edit: (folder: string) => void): { folder: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), "bedb-doctored-"));
+  cpSync(migrationsFolder, folder, { recursive: true });
+  edit(folder);
+  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+const editJson = (file: string, change: (value: Record<string, unknown>) => void) => {
+  const value = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  change(value);
+  writeFileSync(file, JSON.stringify(value, null, 2));
+};
+
+describe("the drizzle-kit folder format (journal and snapshots version 7, postgresql)", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("migrate_format");
+  });
+  afterAll(() => t.close());
+
+  /** migrate(), migrationStatus() and checkSchema() all refuse the folder with `message`, and nothing is made. */
+  async function expectRefused(folder: string, message: RegExp) {
+    for (const call of [
+      () => migrate(t.db, { migrationsFolder: folder }),
+      () => migrationStatus(t.db, { migrationsFolder: folder }),
+      () => checkSchema(t.db, { migrationsFolder: folder }),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).message).toMatch(message);
+    }
+    const left = rows(
+      await t.db.execute(sql`select to_regclass('public.user') as u, to_regclass('drizzle.__be_db_migrations') as h`),
+    );
+    expect(left[0]).toEqual({ u: null, h: null });
+  }
+
+  it("refuses a journal of another version or dialect", async () => {
+    for (const [field, value] of [
+      ["version", "8"],
+      ["dialect", "sqlite"],
+    ] as const) {
+      const { folder, remove } = doctoredFolder((dir) =>
+        editJson(join(dir, "meta", "_journal.json"), (journal) => {
+          journal[field] = value;
+        }),
+      );
+      try {
+        await expectRefused(
+          folder,
+          new RegExp(
+            `^The migrations journal .*_journal\\.json has version "${field === "version" ? value : "7"}", dialect "${field === "dialect" ? value : "postgresql"}"; this version of @be-monorepo/db reads only drizzle-kit's folder format version 7 for postgresql`,
+          ),
+        );
+      } finally {
+        remove();
+      }
+    }
+  });
+
+  it("refuses a snapshot of another version, also one that adoption would not read", async () => {
+    const newest = String(allTags.length - 1).padStart(4, "0");
+    const { folder, remove } = doctoredFolder((dir) =>
+      editJson(join(dir, "meta", `${newest}_snapshot.json`), (snapshot) => {
+        snapshot.version = "8";
+      }),
+    );
+    try {
+      await expectRefused(
+        folder,
+        new RegExp(`^The drizzle-kit snapshot .*${newest}_snapshot\\.json has version "8", dialect "postgresql"; `),
+      );
+    } finally {
+      remove();
+    }
+  });
+
+  it("refuses drizzle-kit 1.0's layout (a folder per migration, no journal) by name", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "bedb-kit1-"));
+    try {
+      mkdirSync(join(folder, "20260101000000_auth_tables"));
+      writeFileSync(join(folder, "20260101000000_auth_tables", "migration.sql"), 'CREATE TABLE "user" (id text);');
+      writeFileSync(join(folder, "20260101000000_auth_tables", "snapshot.json"), "{}");
+      await expectRefused(folder, /has drizzle-kit 1\.0's layout \(a folder per migration, no meta\/_journal\.json\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(serverUrl)(serverOnly("migrate() and the session's settings"), () => {
+  /** A fresh database and a pool whose connections start with `options` (`-c name=value`, as libpq's). */
+  async function withSessionSettings(label: string, options: string) {
+    const database = await createServerDatabase(label);
+    await adminQuery("create schema other", database.url);
+    const closable = closablePool({ connectionString: database.url, max: 2, options });
+    return {
+      db: drizzle(closable.pool),
+      pool: closable.pool,
+      close: async () => {
+        await closable.end();
+        await database.drop();
+      },
+    };
+  }
+
+  for (const path of ["other", "other, public", '"$user", other']) {
+    it(`works with search_path = ${path}: the tables are made in public, and the session keeps its search_path`, async () => {
+      const t = await withSessionSettings("migrate_search_path", `-c search_path=${path.replaceAll(" ", "\\ ")}`);
+      try {
+        const result = await migrate(t.db);
+        expect(result.applied.map((m) => m.tag)).toEqual(allTags);
+        const where = rows(
+          await t.db.execute(
+            sql`select (select count(*)::int from pg_tables where schemaname = 'public') as public,
+              (select count(*)::int from pg_tables where schemaname = 'other') as other`,
+          ),
+        );
+        expect(where[0]).toEqual({ public: 5, other: 0 });
+        expect(await checkSchema(t.db)).toEqual([]);
+        expect((await migrationStatus(t.db)).pending).toEqual([]);
+        expect((await migrate(t.db)).applied).toEqual([]);
+        const shown = await t.pool.query("show search_path");
+        expect(shown.rows[0].search_path).toBe(path);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+
+  it("names the lock wait when lock_timeout ends it (another migrate() holds the lock), and applies nothing", async () => {
+    const t = await withSessionSettings("migrate_lock_timeout", "-c lock_timeout=200");
+    const holder = new pg.Client({ connectionString: t.pool.options.connectionString });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(hashtext('@be-monorepo/db:drizzle.__be_db_migrations'))");
+      const error = await migrate(t.db).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).message).toBe(
+        "Timed out waiting for the migration lock of drizzle.__be_db_migrations (lock_timeout 200ms, statement_timeout 0): " +
+          "is another migrate() running? It holds the lock until its transaction ends; nothing was applied",
+      );
+      expect(((error as MigrationError).cause as { code?: string }).code).toBe("55P03");
+      await holder.query("rollback");
+      expect(rows(await t.db.execute(sql`select to_regclass('public.user') as u`))[0]).toEqual({ u: null });
+      expect((await migrate(t.db)).applied).toHaveLength(allTags.length);
+    } finally {
+      await holder.end();
+      await t.close();
+    }
+  });
+});

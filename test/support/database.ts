@@ -20,9 +20,9 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** Runs `sql` on the server's maintenance database (the one named in `serverUrl`). */
-export async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+/** Runs `sql` on the server's maintenance database (the one named in `serverUrl`), or on the database at `url`. */
+export async function adminQuery(text: string, url = serverUrl): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(text);
