@@ -8,8 +8,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../src/cli/program.js";
 import { migrate, migrationsFolder } from "../../src/migrate/index.js";
+import { lines as linesOf, runCli } from "../support/cli.js";
 import { createTestDatabase, serverOnly, serverUrl, type TestDatabase } from "../support/database.js";
 import { root } from "./blocks.js";
 
@@ -20,18 +20,10 @@ const sample = (name: string) =>
     .split("\n")
     .filter(Boolean);
 
+/** `be-db` in process, with its output as lines (test/support/cli.ts). */
 async function cli(args: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    ["node", "be-db", ...args],
-    { NO_COLOR: "1", ...env },
-    {
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-    },
-  );
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCli(args, env);
+  return { code, out: linesOf(stdout), err: linesOf(stderr) };
 }
 
 /** The lines as the sample shows them: the sample's URL for `url`, the sample's times for the measured ones. */
@@ -120,5 +112,18 @@ describe.runIf(serverUrl)(serverOnly("docs/cli.md's sample output"), () => {
     );
     expect(shown).toEqual(expected);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 3, 5, 3]);
+  });
+});
+
+describe("docs/cli.md's usage errors (cli-usage.txt)", () => {
+  it("prints each as one be-db line with exit code 2", async () => {
+    const runs = [
+      await cli(["status", "--frobnicate"]),
+      await cli(["nope"]),
+      await cli(["status", "--database-url"]),
+      await cli([]),
+    ];
+    expect(runs.map((r) => r.err.join("\n"))).toEqual(sample("cli-usage.txt"));
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
   });
 });
