@@ -4,12 +4,12 @@
  * `npx drizzle-kit generate --name <what_changed>` and commit the new migration.)
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const drizzleKit = join(root, "node_modules", ".bin", "drizzle-kit");
@@ -24,7 +24,7 @@ const listing = (folder: string) => [
  * `drizzle-kit generate` there with the repository's config, and returns the files it added.
  */
 async function generateAgainstCopy(drop = 0): Promise<string[]> {
-  const folder = mkdtempSync(join(tmpdir(), "be-db-drift-"));
+  const folder = tempDir("drift");
   try {
     cpSync(join(root, "migrations"), folder, { recursive: true });
     if (drop > 0) {
