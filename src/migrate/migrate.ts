@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
+import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
@@ -8,6 +9,7 @@ import { adoptExistingTables } from "./adopt.js";
 import { MigrationError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
+import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
 import { hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
@@ -25,6 +27,13 @@ export interface MigrateOptions {
   migrationsTable?: string;
   /** Folder of drizzle-kit migrations to apply. Defaults to the package's own `migrationsFolder`. */
   migrationsFolder?: string;
+  /**
+   * Better Auth plugins whose tables and columns to migrate too (the names `defineAuthSchema()` takes). Their
+   * migrations (`migrations/plugins/<plugin>/` inside `migrationsFolder`) run after the core's, plugin by plugin in
+   * a fixed order, in the same transaction, under the same lock and in the same history. Default: none. Leaving a
+   * plugin out later drops nothing.
+   */
+  plugins?: readonly PluginName[];
 }
 
 /** A migration as `migrate()` and `migrationStatus()` report it. */
@@ -109,13 +118,19 @@ export interface ResolvedMigrateOptions {
   schema: string;
   table: string;
   folder: string;
+  /** The core's migrations, then each plugin's, in the order they are applied. */
   files: MigrationFile[];
+  /** How many of `files` are the core's (the rest are the plugins'). */
+  coreCount: number;
+  /** The plugins, checked, in the order their migrations are applied. */
+  plugins: PluginName[];
 }
 
 /**
  * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
  * calls it before connecting).
- * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `plugins` is not an
+ *   array of supported plugin names; when `migrationsSchema` /
  *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
  *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
  *   written into, the package's own table.
@@ -136,15 +151,31 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
       );
     }
   }
+  const plugins = pluginsOption(options.plugins);
   const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
+  const coreCount = files.length;
+  for (const plugin of plugins) {
+    const pluginFolder = pluginMigrationsFolder(plugin, folder);
+    const own = readMigrationFolder(pluginFolder);
+    for (const file of own) if (hasSnapshot(pluginFolder, file.idx)) readSnapshot(pluginFolder, file.idx);
+    files.push(...own);
+  }
+  // The history identifies a migration by its journal `when`: two folders must never share one.
+  const seen = new Set<number>();
+  for (const file of files) {
+    if (seen.has(file.createdAt)) {
+      throw new MigrationError(`Two migrations have the same journal "when" (${file.createdAt}); ${file.tag} is one`);
+    }
+    seen.add(file.createdAt);
+  }
   if (tablesCreatedBy(files).has(`${schema}.${table}`)) {
     throw new TypeError(
       `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files };
+  return { schema, table, folder, files, coreCount, plugins };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -185,7 +216,8 @@ const migrationGuard: TransactionGuard = {
 };
 
 /**
- * Applies the package's pending migrations to the host's database.
+ * Applies the package's pending migrations to the host's database: the core's, then those of each plugin in
+ * `options.plugins`.
  *
  * - `db`: any drizzle PostgreSQL database (node-postgres `Pool` or `Client`, postgres.js, PGlite, or a pooled
  *   connection).
@@ -221,7 +253,7 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount } = resolveMigrateOptions(options);
   const history = historyTable(schema, table);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
@@ -251,7 +283,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       );
     }
     if (done.size === 0) {
-      for (const file of await adoptExistingTables(tx, folder, files)) {
+      for (const file of await adoptExistingTables(tx, folder, files.slice(0, coreCount))) {
         await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
         done.add(file.createdAt);
         adopted.push(info(file));
@@ -276,7 +308,8 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
 }
 
 /**
- * Lists which of the package's migrations are applied and which are pending, without changing anything.
+ * Lists which of the package's migrations (the core's, then those of `options.plugins`) are applied and which are
+ * pending, without changing anything.
  * A database that never ran `migrate()` (no history table yet) has every migration pending.
  *
  * @throws {TypeError} before anything is sent, for the options `migrate()` refuses.
