@@ -1,10 +1,27 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
+import {
+  type ConsumeAnswer,
+  type ConsumeParams,
+  consumeAnswer,
+  consumeStatement,
+  type LockoutParams,
+  lockoutIncrementAnswer,
+  lockoutIncrementStatement,
+} from "./algorithms/fixed-window.js";
 import { IncrementBatcher } from "./batcher.js";
+import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
-import { type DbStoreOptions, validateOptions, validateShutdownTimeout, validateWindowMs } from "./options.js";
+import {
+  type DbStoreOptions,
+  validateConsumeRule,
+  validateInitLimit,
+  validateOptions,
+  validateShutdownTimeout,
+  validateWindowMs,
+} from "./options.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -22,6 +39,24 @@ import {
 export interface DbStoreClientInfo {
   totalHits: number;
   resetTime: Date;
+}
+
+/**
+ * The rule Better Auth passes to `consume`: `window` in seconds, `max` calls allowed per window (Better Auth's
+ * `BetterAuthRateLimitRule`).
+ */
+export interface ConsumeRule {
+  window: number;
+  max: number;
+}
+
+/**
+ * `consume`'s answer, Better Auth's `customStorage` result: `allowed`, and when denied `retryAfter`, the whole
+ * seconds (at least 1, rounded up) until the key's window frees up; `null` when allowed.
+ */
+export interface ConsumeResult {
+  allowed: boolean;
+  retryAfter: number | null;
 }
 
 /**
@@ -48,8 +83,14 @@ export class DbStore {
   /** The window length in milliseconds, set by `init`; `undefined` before. */
   windowMs: number | undefined;
 
+  /** The middleware's `limit` read by `init` when a number; `undefined` otherwise. */
+  limit: number | undefined;
+
   readonly #db: AnyPgDatabase;
   readonly #batcher: IncrementBatcher;
+  readonly #blockMs: number;
+  readonly #consumer: Coalescer<ConsumeParams, ConsumeAnswer>;
+  readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
 
   /**
    * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
@@ -60,10 +101,22 @@ export class DbStore {
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize } = validateOptions(options);
+    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs } = validateOptions(options);
     this.#db = db;
     this.prefix = prefix;
     this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
+    this.#blockMs = blockDurationMs;
+    const limits = { maxInFlight, maxBatchSize, maxQueueSize };
+    this.#consumer = new Coalescer(
+      db,
+      { operation: "consume", statement: consumeStatement, answer: consumeAnswer },
+      limits,
+    );
+    this.#lockout = new Coalescer(
+      db,
+      { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
+      limits,
+    );
   }
 
   /**
@@ -71,8 +124,9 @@ export class DbStore {
    * millisecond). Does no I/O and returns nothing.
    * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15).
    */
-  init(options: { windowMs: number }): void {
+  init(options: { windowMs: number; limit?: unknown }): void {
     this.windowMs = validateWindowMs(options?.windowMs);
+    this.limit = validateInitLimit(options?.limit, this.#blockMs > 0 ? "`blockDurationMs`" : undefined);
   }
 
   /**
@@ -95,9 +149,35 @@ export class DbStore {
    */
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
-    this.#window();
+    const windowMs = this.#window();
+    if (this.#blockMs > 0) {
+      const limit = this.#limit("`blockDurationMs`");
+      const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
+      return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+    }
     const hit = await this.#batcher.add(full);
     return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+  }
+
+  /**
+   * Better Auth's `customStorage.consume` (`rateLimit: { customStorage: store }`): records one call of `key`
+   * against `rule` (`window` in seconds, `max` calls) and answers whether it is allowed. Fixed windows on the
+   * database clock, as `increment`: a window starts at the key's first allowed call and ends `window` seconds
+   * later. A denied call is not counted and changes nothing, except that with `blockDurationMs` the first
+   * denial of a window starts the lockout (the window then ends `blockDurationMs` after that call at the
+   * earliest). `retryAfter` is the whole seconds until the window ends (rounded up, at least 1), `null` when
+   * allowed. One statement per call, coalesced with concurrent calls like `increment`; needs no `init`.
+   * @throws {DbStoreError} (rejected, `operation` `"consume"`) when the database fails or `maxQueueSize` calls
+   *   already wait; nothing is counted when PostgreSQL reported the failure (as for `increment`).
+   * @throws {TypeError} (rejected) for a key PostgreSQL cannot store, a `window` that is not a positive finite
+   *   number or a `max` that is not a non-negative integer.
+   */
+  async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
+    const full = this.#key(key);
+    const { windowMs, max } = validateConsumeRule(rule);
+    const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
+    if (answer.allowed) return { allowed: true, retryAfter: null };
+    return { allowed: false, retryAfter: Math.max(1, Math.ceil((answer.resetMs - answer.nowMs) / 1000)) };
   }
 
   /**
@@ -192,6 +272,15 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #limit(neededFor: string): number {
+    if (this.limit === undefined) {
+      throw new TypeError(
+        `@be-monorepo/db: DbStore needs the middleware's \`limit\` (a non-negative integer, given to \`init\`) for ${neededFor}`,
+      );
+    }
+    return this.limit;
   }
 
   #key(key: string): string {
