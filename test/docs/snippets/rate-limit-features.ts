@@ -22,4 +22,9 @@ const auth = betterAuth({
 
 // #endregion better-auth
 
-export { auth };
+// #region lockout
+const loginStore = new DbStore({ db, prefix: "login:", blockDurationMs: 15 * 60_000 }); // 15 min once over
+
+// #endregion lockout
+
+export { auth, loginStore };
