@@ -36,7 +36,18 @@ export interface DbStoreOptions {
    * default) means no lockout. `increment` then needs the middleware's `limit` to be a number (read in `init`).
    */
   blockDurationMs?: number;
+  /**
+   * How hits are counted: `"fixed-window"` (the default, exactly `MemoryStore`), `"sliding-window"` (the
+   * weighted two-window estimate) or `"token-bucket"` (GCRA: `limit` tokens refilled evenly over `windowMs`).
+   * The last two need the middleware's `limit` to be a number (read in `init`).
+   */
+  algorithm?: DbStoreAlgorithm;
 }
+
+/** The counting algorithms of `DbStore`. */
+export type DbStoreAlgorithm = "fixed-window" | "sliding-window" | "token-bucket";
+
+const ALGORITHMS: readonly string[] = ["fixed-window", "sliding-window", "token-bucket"];
 
 const PACKAGE = "@be-monorepo/db";
 
@@ -51,6 +62,17 @@ const isPositiveInteger = (value: unknown): value is number =>
 export function validateOptions(options: unknown): Required<DbStoreOptions> {
   // Validated on their own so that the checks below stay as they are.
   const blockDurationMs = validateBlockDuration((options as { blockDurationMs?: unknown } | null)?.blockDurationMs);
+  const algorithm = (options as { algorithm?: unknown } | null)?.algorithm ?? "fixed-window";
+  if (typeof algorithm !== "string" || !ALGORITHMS.includes(algorithm)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`algorithm\` must be "fixed-window", "sliding-window" or "token-bucket" (got ${shown(algorithm)})`,
+    );
+  }
+  if (blockDurationMs > 0 && algorithm !== "fixed-window") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`blockDurationMs\` works with the "fixed-window" algorithm only (got algorithm ${JSON.stringify(algorithm)})`,
+    );
+  }
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
@@ -88,7 +110,15 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`maxQueueSize\` must be a positive integer (got ${shown(maxQueueSize)})`,
     );
   }
-  return { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs };
+  return {
+    db,
+    prefix,
+    maxInFlight,
+    maxBatchSize,
+    maxQueueSize,
+    blockDurationMs,
+    algorithm: algorithm as DbStoreAlgorithm,
+  };
 }
 
 /**

@@ -10,11 +10,33 @@ import {
   lockoutIncrementAnswer,
   lockoutIncrementStatement,
 } from "./algorithms/fixed-window.js";
+import {
+  type SlidingParams,
+  type SlidingState,
+  slidingDecrementStatement,
+  slidingGet,
+  slidingGetStatement,
+  slidingRetryAt,
+  slidingState,
+  slidingStatement,
+} from "./algorithms/sliding-window.js";
+import { num } from "./algorithms/sql.js";
+import {
+  type BucketParams,
+  type BucketState,
+  bucketDecrementStatement,
+  bucketGetStatement,
+  bucketInterval,
+  bucketState,
+  bucketStatement,
+  tokensInUse,
+} from "./algorithms/token-bucket.js";
 import { IncrementBatcher } from "./batcher.js";
 import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
 import {
+  type DbStoreAlgorithm,
   type DbStoreOptions,
   validateConsumeRule,
   validateInitLimit,
@@ -91,6 +113,10 @@ export class DbStore {
   readonly #blockMs: number;
   readonly #consumer: Coalescer<ConsumeParams, ConsumeAnswer>;
   readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
+  readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
+  readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
+  /** How hits are counted (the `algorithm` option). */
+  readonly algorithm: DbStoreAlgorithm;
 
   /**
    * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
@@ -101,7 +127,9 @@ export class DbStore {
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs } = validateOptions(options);
+    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm } =
+      validateOptions(options);
+    this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
     this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
@@ -117,6 +145,16 @@ export class DbStore {
       { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
       limits,
     );
+    this.#sliding = new Coalescer(
+      db,
+      { operation: "increment", statement: slidingStatement, answer: indexed(slidingState) },
+      limits,
+    );
+    this.#bucket = new Coalescer(
+      db,
+      { operation: "increment", statement: bucketStatement, answer: indexed(bucketState) },
+      limits,
+    );
   }
 
   /**
@@ -126,7 +164,7 @@ export class DbStore {
    */
   init(options: { windowMs: number; limit?: unknown }): void {
     this.windowMs = validateWindowMs(options?.windowMs);
-    this.limit = validateInitLimit(options?.limit, this.#blockMs > 0 ? "`blockDurationMs`" : undefined);
+    this.limit = validateInitLimit(options?.limit, this.#needsLimit());
   }
 
   /**
@@ -134,6 +172,19 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails; `TypeError` for a key PostgreSQL cannot store.
    */
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
+    if (this.algorithm === "sliding-window") {
+      const windowMs = this.#window();
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key)));
+      const info = slidingGet(rows[0], windowMs);
+      return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key))))[0];
+      if (!row) return undefined;
+      const tat = num(row, "last_request");
+      return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
+    }
     const rows = await this.#query("get", getStatement(this.#key(key)));
     const row = rows[0];
     if (!row) return undefined;
@@ -150,6 +201,19 @@ export class DbStore {
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
     const windowMs = this.#window();
+    if (this.algorithm === "sliding-window") {
+      const max = this.#limit(`algorithm "sliding-window"`);
+      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
+      return { totalHits: state.before + state.index + 1, resetTime: new Date(state.start + state.windowMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const max = this.#limit(`algorithm "token-bucket"`);
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const totalHits =
+        state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
+      return { totalHits, resetTime: new Date(state.tat) };
+    }
     if (this.#blockMs > 0) {
       const limit = this.#limit("`blockDurationMs`");
       const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
@@ -175,9 +239,24 @@ export class DbStore {
   async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
     const full = this.#key(key);
     const { windowMs, max } = validateConsumeRule(rule);
+    if (this.algorithm === "sliding-window") {
+      const state = await this.#slidingConsume(full, windowMs, max);
+      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
+      return { allowed: false, retryAfter: retryAfter(slidingRetryAt(state, max), state.nowMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
+      return { allowed: false, retryAfter: retryAfter(state.tat + interval - max * interval, state.nowMs) };
+    }
     const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
     if (answer.allowed) return { allowed: true, retryAfter: null };
-    return { allowed: false, retryAfter: Math.max(1, Math.ceil((answer.resetMs - answer.nowMs) / 1000)) };
+    return { allowed: false, retryAfter: retryAfter(answer.resetMs, answer.nowMs) };
+  }
+
+  #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
+    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -188,7 +267,17 @@ export class DbStore {
    */
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
-    await this.#query("decrement", decrementStatement(full, this.#window()));
+    const windowMs = this.#window();
+    if (this.algorithm === "sliding-window") {
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs));
+      return;
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
+      await this.#query("decrement", bucketDecrementStatement(full, interval));
+      return;
+    }
+    await this.#query("decrement", decrementStatement(full, windowMs));
   }
 
   /**
@@ -274,6 +363,12 @@ export class DbStore {
     return this.windowMs;
   }
 
+  #needsLimit(): string | undefined {
+    if (this.algorithm !== "fixed-window") return `algorithm ${JSON.stringify(this.algorithm)}`;
+    if (this.#blockMs > 0) return "`blockDurationMs`";
+    return undefined;
+  }
+
   #limit(neededFor: string): number {
     if (this.limit === undefined) {
       throw new TypeError(
@@ -294,4 +389,21 @@ export class DbStore {
       throw new DbStoreError(operation, error);
     }
   }
+}
+
+/** A caller's answer with its place among the callers of its key in one statement (0-based). */
+type Indexed<S> = S & { index: number };
+
+/** Gives each of a key's `n` callers the key's state and its own index; `undefined` stays (send again). */
+function indexed<P, S>(state: (row: Record<string, unknown>) => S | undefined) {
+  return (row: Record<string, unknown>, item: { n: number; params: P }): Indexed<S>[] | undefined => {
+    const s = state(row);
+    if (s === undefined) return undefined;
+    return Array.from({ length: item.n }, (_, index) => ({ ...s, index }));
+  };
+}
+
+/** Better Auth's `retryAfter`: whole seconds from `nowMs` to `atMs`, rounded up, at least 1. */
+function retryAfter(atMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }

@@ -25,6 +25,7 @@ describe("DbStore types", () => {
       maxBatchSize?: number;
       maxQueueSize?: number;
       blockDurationMs?: number;
+      algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();

@@ -27,4 +27,10 @@ const loginStore = new DbStore({ db, prefix: "login:", blockDurationMs: 15 * 60_
 
 // #endregion lockout
 
-export { auth, loginStore };
+// #region algorithms
+const smooth = new DbStore({ db, prefix: "api:", algorithm: "sliding-window" });
+const bursty = new DbStore({ db, prefix: "upload:", algorithm: "token-bucket" });
+
+// #endregion algorithms
+
+export { auth, bursty, loginStore, smooth };
