@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import { ADOPT_FROM, type AdoptFrom } from "../migrate/convert.js";
 import type { MigrateOptions } from "../migrate/index.js";
 import { resolveMigrateOptions } from "../migrate/migrate.js";
 import { checkCommand, migrateCommand, type Output, statusCommand } from "./commands.js";
@@ -8,7 +9,7 @@ import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 
-type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string };
+type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string; adoptFrom?: AdoptFrom };
 type Action = (
   db: Awaited<ReturnType<typeof openDatabase>>["db"],
   target: string,
@@ -80,6 +81,7 @@ export async function run(
       const migrateOptions: MigrateOptions = {
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
+        ...(options.adoptFrom ? { adoptFrom: options.adoptFrom } : {}),
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
       resolveMigrateOptions(migrateOptions);
@@ -93,6 +95,7 @@ export async function run(
       const explained = explain(error, target);
       io.err(pc.red(`be-db: ${explained.line}`));
       for (const detail of explained.details) io.err(`  - ${detail}`);
+      if (explained.note) io.err(explained.note);
       code = explained.code;
     }
   };
@@ -111,7 +114,15 @@ export async function run(
     .addHelpText("after", EXIT_CODES);
 
   databaseOptions(
-    program.command("migrate").description("apply the pending migrations, printing each one and its time"),
+    program
+      .command("migrate")
+      .description("apply the pending migrations, printing each one and its time")
+      .addOption(
+        new Option(
+          "--adopt-from <layout>",
+          "convert existing tables made from Better Auth's CLI schema (snake_case or camelCase) into this package's, keeping every row",
+        ).choices(ADOPT_FROM),
+      ),
     true,
   ).action(withDatabase(migrateCommand));
   databaseOptions(
