@@ -35,6 +35,7 @@ export interface MigrateOptions {
    * plugin out later drops nothing.
    */
   plugins?: readonly PluginName[];
+  /**
    * Converts existing tables made by another tool into the package's shape, keeping every row, when the history
    * is empty. `"better-auth-cli"`: the drizzle schema Better Auth's CLI generates (`@better-auth/cli generate`,
    * drizzle adapter, PostgreSQL), created by drizzle-kit, with snake_case or camelCase column names: columns
@@ -137,6 +138,10 @@ export interface ResolvedMigrateOptions {
   folder: string;
   /** The core's migrations, then each plugin's, in the order they are applied. */
   files: MigrationFile[];
+  /** How many of `files` are the core's (the rest are the plugins'). */
+  coreCount: number;
+  /** The plugins, checked, in the order their migrations are applied. */
+  plugins: PluginName[];
   adoptFrom: AdoptFrom | undefined;
 }
 
