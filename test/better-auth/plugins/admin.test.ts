@@ -11,8 +11,7 @@ import { cookieFrom, failure, newEmail, password, pluginAuth, pluginDatabase } f
 describe.each([false, true])("admin() (joins: %s)", (joins) => {
   let d: Awaited<ReturnType<typeof pluginDatabase<"admin">>>;
   let auth: ReturnType<typeof makeAuth>;
-  const makeAuth = () =>
-    pluginAuth(d.db, d.s.authSchema, [admin()], { advanced: { database: { joins } } });
+  const makeAuth = () => pluginAuth(d.db, d.s.authSchema, [admin()], { advanced: { database: { joins } } });
   beforeAll(async () => {
     d = await pluginDatabase(`plugin_admin_${joins}`, ["admin"]);
     auth = makeAuth();
