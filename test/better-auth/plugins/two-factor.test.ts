@@ -43,6 +43,7 @@ describe("twoFactor()", () => {
     let cookie = cookieFrom(signedUp.headers);
 
     const enabled = await auth.api.enableTwoFactor({ headers: cookie, body: { password } });
+    if (enabled.method !== "totp") throw new Error(`expected TOTP, got ${enabled.method}`);
     expect(enabled.backupCodes.length).toBeGreaterThan(0);
     const secret = base32(new URL(enabled.totpURI).searchParams.get("secret") as string);
     const [stored] = await d.db.select().from(d.s.twoFactorTable).where(eq(d.s.twoFactorTable.userId, userId));
