@@ -16,7 +16,10 @@ describe("apiKey()", () => {
 
   it("creates a key for the user, verifies it, and rate-limits it per key", async () => {
     const auth = pluginAuth(d.db, d.s.authSchema, [apiKey()]);
-    const signedUp = await auth.api.signUpEmail({ body: { email: newEmail(), password, name: "Ada" }, returnHeaders: true });
+    const signedUp = await auth.api.signUpEmail({
+      body: { email: newEmail(), password, name: "Ada" },
+      returnHeaders: true,
+    });
     const userId = signedUp.response.user.id;
     const created = await auth.api.createApiKey({
       body: { userId, name: "ci", rateLimitEnabled: true, rateLimitMax: 2, rateLimitTimeWindow: 60_000 },
