@@ -42,6 +42,13 @@ export interface DbStoreOptions {
    * The last two need the middleware's `limit` to be a number (read in `init`).
    */
   algorithm?: DbStoreAlgorithm;
+  /**
+   * At most this many keys known to be over their limit are kept in this process; until the time they are
+   * known blocked to (database clock), `increment` and `consume` answer them from memory without a database
+   * round trip. `0` turns the cache off. Defaults to `10000`. `increment` caches only when `init` was given a
+   * numeric `limit`.
+   */
+  blockedKeyCacheSize?: number;
 }
 
 /** The counting algorithms of `DbStore`. */
@@ -110,7 +117,14 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`maxQueueSize\` must be a positive integer (got ${shown(maxQueueSize)})`,
     );
   }
+  const blockedKeyCacheSize = (options as { blockedKeyCacheSize?: unknown }).blockedKeyCacheSize ?? 10_000;
+  if (typeof blockedKeyCacheSize !== "number" || !Number.isInteger(blockedKeyCacheSize) || blockedKeyCacheSize < 0) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`blockedKeyCacheSize\` must be a non-negative integer (got ${shown(blockedKeyCacheSize)})`,
+    );
+  }
   return {
+    blockedKeyCacheSize,
     db,
     prefix,
     maxInFlight,

@@ -32,6 +32,7 @@ import {
   tokensInUse,
 } from "./algorithms/token-bucket.js";
 import { IncrementBatcher } from "./batcher.js";
+import { BlockedKeyCache } from "./blocked-cache.js";
 import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
@@ -115,6 +116,7 @@ export class DbStore {
   readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
   readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
+  readonly #cache: BlockedKeyCache;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
@@ -127,8 +129,9 @@ export class DbStore {
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm } =
+    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm, blockedKeyCacheSize } =
       validateOptions(options);
+    this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
@@ -201,10 +204,31 @@ export class DbStore {
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
     const windowMs = this.#window();
+    const limit = this.limit;
+    if (limit !== undefined) {
+      const cached = this.#cache.hit(full);
+      if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
+    }
+    const { totalHits, resetMs, blockedUntilMs } = await this.#increment(full, windowMs);
+    if (limit !== undefined && totalHits > limit) {
+      this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
+    }
+    return { totalHits, resetTime: new Date(resetMs) };
+  }
+
+  /** One hit through the store's algorithm; `blockedUntilMs`: until when the key answers over its limit. */
+  async #increment(
+    full: string,
+    windowMs: number,
+  ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
     if (this.algorithm === "sliding-window") {
       const max = this.#limit(`algorithm "sliding-window"`);
       const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
-      return { totalHits: state.before + state.index + 1, resetTime: new Date(state.start + state.windowMs) };
+      return {
+        totalHits: state.before + state.index + 1,
+        resetMs: state.start + state.windowMs,
+        blockedUntilMs: slidingRetryAt(state, max),
+      };
     }
     if (this.algorithm === "token-bucket") {
       const max = this.#limit(`algorithm "token-bucket"`);
@@ -212,15 +236,15 @@ export class DbStore {
       const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
       const totalHits =
         state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
-      return { totalHits, resetTime: new Date(state.tat) };
+      return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
     }
     if (this.#blockMs > 0) {
       const limit = this.#limit("`blockDurationMs`");
       const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
-      return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+      return { ...hit, blockedUntilMs: hit.resetMs };
     }
     const hit = await this.#batcher.add(full);
-    return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+    return { ...hit, blockedUntilMs: hit.resetMs };
   }
 
   /**
@@ -239,20 +263,37 @@ export class DbStore {
   async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
     const full = this.#key(key);
     const { windowMs, max } = validateConsumeRule(rule);
+    const id = `${full}\u0000${windowMs}:${max}`;
+    const cached = this.#cache.denial(id);
+    if (cached !== undefined) return { allowed: false, retryAfter: cached };
+    const { allowed, retryAtMs, nowMs } = await this.#consume(full, windowMs, max);
+    if (allowed) return { allowed: true, retryAfter: null };
+    this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
+    return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
+  }
+
+  /** One `consume` through the store's algorithm; `retryAtMs`: when a denied key may call again. */
+  async #consume(
+    full: string,
+    windowMs: number,
+    max: number,
+  ): Promise<{ allowed: boolean; retryAtMs: number; nowMs: number }> {
     if (this.algorithm === "sliding-window") {
       const state = await this.#slidingConsume(full, windowMs, max);
-      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
-      return { allowed: false, retryAfter: retryAfter(slidingRetryAt(state, max), state.nowMs) };
+      const allowed = state.index < state.allowed;
+      return { allowed, retryAtMs: allowed ? 0 : slidingRetryAt(state, max), nowMs: state.nowMs };
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, max);
       const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
-      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
-      return { allowed: false, retryAfter: retryAfter(state.tat + interval - max * interval, state.nowMs) };
+      return {
+        allowed: state.index < state.allowed,
+        retryAtMs: state.tat + interval - max * interval,
+        nowMs: state.nowMs,
+      };
     }
     const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
-    if (answer.allowed) return { allowed: true, retryAfter: null };
-    return { allowed: false, retryAfter: retryAfter(answer.resetMs, answer.nowMs) };
+    return { allowed: answer.allowed, retryAtMs: answer.resetMs, nowMs: answer.nowMs };
   }
 
   #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
@@ -268,6 +309,8 @@ export class DbStore {
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
     const windowMs = this.#window();
+    // A hit answered from the blocked-key cache never reached the database: take it back there.
+    if (this.#cache.takeBack(full)) return;
     if (this.algorithm === "sliding-window") {
       await this.#query("decrement", slidingDecrementStatement(full, windowMs));
       return;
@@ -285,7 +328,9 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetKey(key: string): Promise<void> {
-    await this.#query("resetKey", resetKeyStatement(this.#key(key)));
+    const full = this.#key(key);
+    this.#cache.forget(full);
+    await this.#query("resetKey", resetKeyStatement(full));
   }
 
   /**
@@ -295,6 +340,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetAll(): Promise<void> {
+    this.#cache.clear();
     await this.#query("resetAll", resetAllStatement(this.prefix));
   }
 

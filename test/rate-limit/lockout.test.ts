@@ -41,7 +41,7 @@ const waitUntil = async (at: number) => {
 
 describe("DbStore.increment with blockDurationMs", () => {
   it("keeps a key over its limit for the block after the hit that crossed it, then starts afresh", async () => {
-    const store = new DbStore({ db: t.db, prefix: "lk:", blockDurationMs: BLOCK });
+    const store = new DbStore({ db: t.db, prefix: "lk:", blockDurationMs: BLOCK, blockedKeyCacheSize: 0 });
     store.init({ windowMs: WINDOW, limit: 3 });
     const first = await store.increment("k");
     const windowEnd = first.resetTime.getTime();

@@ -26,6 +26,7 @@ describe("DbStore types", () => {
       maxQueueSize?: number;
       blockDurationMs?: number;
       algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
+      blockedKeyCacheSize?: number;
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
