@@ -10,13 +10,15 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       prefix?: string;
       maxInFlight?: number;
       maxBatchSize?: number;
       maxQueueSize?: number;
+      synchronousCommit?: boolean;
+      preparedStatements?: boolean;
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
