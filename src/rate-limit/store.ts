@@ -121,21 +121,35 @@ export class DbStore {
   readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
-   *   no I/O.
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
-   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, or `windowMs` is given here (it belongs to
+   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
+   *   not a boolean, or `windowMs` is given here (it belongs to
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm, blockedKeyCacheSize } =
-      validateOptions(options);
+    const {
+      db,
+      prefix,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      blockDurationMs,
+      algorithm,
+      blockedKeyCacheSize,
+      synchronousCommit,
+      preparedStatements,
+    } = validateOptions(options);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
+    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window(), {
+      synchronousCommit,
+      preparedStatements,
+    });
     this.#blockMs = blockDurationMs;
     const limits = { maxInFlight, maxBatchSize, maxQueueSize };
     this.#consumer = new Coalescer(

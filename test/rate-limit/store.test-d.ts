@@ -17,7 +17,7 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       prefix?: string;
@@ -27,6 +27,8 @@ describe("DbStore types", () => {
       blockDurationMs?: number;
       algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
       blockedKeyCacheSize?: number;
+      synchronousCommit?: boolean;
+      preparedStatements?: boolean;
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
