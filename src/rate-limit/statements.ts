@@ -11,23 +11,34 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 
-const NOW_MS = sql.raw("(floor(extract(epoch from statement_timestamp()) * 1000))::bigint");
+const NOW_MS_TEXT = "(floor(extract(epoch from statement_timestamp()) * 1000))::bigint";
+const NOW_MS = sql.raw(NOW_MS_TEXT);
 
 /**
- * Adds `counts[i]` hits to `keys[i]` for every i in one multi-row upsert and returns each key's new `count`
- * and `last_request`. The keys must be distinct (an upsert may not touch one row twice) and sorted the same way
- * by every caller: rows are locked in array order, so two concurrent statements never wait on each other in
- * opposite orders (no deadlock).
+ * The text of the increment, with `$1` the keys (`text[]`), `$2` their hit counts (`int[]`) and `$3` the window
+ * in milliseconds: one multi-row upsert that adds `$2[i]` hits to `$1[i]` for every i and returns each key's new
+ * `count` and `last_request`. The keys must be distinct (an upsert may not touch one row twice) and sorted the
+ * same way by every caller: rows are locked in array order, so two concurrent statements never wait on each
+ * other in opposite orders (no deadlock).
  *
  * A key without a row, or whose window is over, starts a new window at `now_ms` with `count = n`; otherwise
  * `count` grows by `n` and the window stays. A Better Auth row under the same key (`window_start` null, only
  * possible when the prefix does not keep the key spaces apart) is taken over and starts a new window.
+ *
+ * With `synchronousCommit` false the statement also sets PostgreSQL's `synchronous_commit` to `off` for its own
+ * transaction (`set_config(…, true)`), so that its commit does not wait for the WAL flush; nothing else changes.
+ * Only for a statement that is a transaction of its own: inside the host's transaction it would apply to all of it.
  */
-export function incrementStatement(keys: string[], counts: number[], windowMs: number): SQL {
-  return sql`insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
-select t.k, t.n, c.now_ms, c.now_ms + ${windowMs}::bigint
-from unnest(${sql.param(keys)}::text[], ${sql.param(counts)}::int[]) with ordinality as t(k, n, i)
-cross join (select ${NOW_MS} as now_ms) as c
+export function incrementText(synchronousCommit: boolean): string {
+  return synchronousCommit ? INCREMENT_SYNC : INCREMENT_ASYNC;
+}
+
+const incrementTextOf = (
+  synchronousCommit: boolean,
+) => `insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
+select t.k, t.n, c.now_ms, c.now_ms + $3::bigint
+from unnest($1::text[], $2::int[]) with ordinality as t(k, n, i)
+cross join (select ${NOW_MS_TEXT} as now_ms${synchronousCommit ? "" : ", set_config('synchronous_commit', 'off', true)"}) as c
 order by t.i
 on conflict ("key") do update set
   "count" = case when r."last_request" <= excluded."window_start" or r."window_start" is null
@@ -37,6 +48,21 @@ on conflict ("key") do update set
   "last_request" = case when r."last_request" <= excluded."window_start" or r."window_start" is null
     then excluded."last_request" else r."last_request" end
 returning r."key", r."count", r."last_request"`;
+const INCREMENT_SYNC = incrementTextOf(true);
+const INCREMENT_ASYNC = incrementTextOf(false);
+
+/**
+ * The increment of `incrementText` as a drizzle statement with its parameters (for `db.execute`, any driver):
+ * `counts[i]` hits for `keys[i]`, a window of `windowMs` milliseconds.
+ */
+export function incrementStatement(keys: string[], counts: number[], windowMs: number, synchronousCommit = true): SQL {
+  const values: unknown[] = [keys, counts, windowMs];
+  const parts = incrementText(synchronousCommit).split(/\$([1-3])/);
+  const chunks: SQL[] = [];
+  for (const [i, part] of parts.entries()) {
+    chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`);
+  }
+  return sql.join(chunks);
 }
 
 /** The key's `count` and `last_request` when its window is still running; no row otherwise. */
