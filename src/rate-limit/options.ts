@@ -1,5 +1,6 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { checkPrefix } from "./keys.js";
+import type { OnDatabaseError } from "./outage.js";
 
 /** Options of `new DbStore(options)`. */
 export interface DbStoreOptions {
@@ -49,6 +50,13 @@ export interface DbStoreOptions {
    * numeric `limit`.
    */
   blockedKeyCacheSize?: number;
+  /**
+   * What the store does while the database is unreachable (connection refused or lost, pool exhausted, server
+   * shutting down; see `isOutage`): `"fail"` (the default) rejects with the `DbStoreError`, `"allow"` lets calls
+   * through uncounted, `"memory"` counts in this process's memory (fixed windows) until a `select 1`, tried at
+   * most once a second, succeeds again.
+   */
+  onDatabaseError?: OnDatabaseError;
 }
 
 /** The counting algorithms of `DbStore`. */
@@ -123,7 +131,14 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`blockedKeyCacheSize\` must be a non-negative integer (got ${shown(blockedKeyCacheSize)})`,
     );
   }
+  const onDatabaseError = (options as { onDatabaseError?: unknown }).onDatabaseError ?? "fail";
+  if (onDatabaseError !== "fail" && onDatabaseError !== "allow" && onDatabaseError !== "memory") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`onDatabaseError\` must be "fail", "allow" or "memory" (got ${shown(onDatabaseError)})`,
+    );
+  }
   return {
+    onDatabaseError,
     blockedKeyCacheSize,
     db,
     prefix,

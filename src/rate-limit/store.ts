@@ -45,6 +45,7 @@ import {
   validateShutdownTimeout,
   validateWindowMs,
 } from "./options.js";
+import { OutageGuard } from "./outage.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -117,6 +118,7 @@ export class DbStore {
   readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
   readonly #cache: BlockedKeyCache;
+  readonly #outage: OutageGuard;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
@@ -129,8 +131,18 @@ export class DbStore {
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm, blockedKeyCacheSize } =
-      validateOptions(options);
+    const {
+      db,
+      prefix,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      blockDurationMs,
+      algorithm,
+      blockedKeyCacheSize,
+      onDatabaseError,
+    } = validateOptions(options);
+    this.#outage = new OutageGuard(db, onDatabaseError);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
@@ -209,7 +221,15 @@ export class DbStore {
       const cached = this.#cache.hit(full);
       if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
     }
-    const { totalHits, resetMs, blockedUntilMs } = await this.#increment(full, windowMs);
+    if (this.#outage.down) return this.#fallbackIncrement(full, windowMs);
+    let result: { totalHits: number; resetMs: number; blockedUntilMs: number };
+    try {
+      result = await this.#increment(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#fallbackIncrement(full, windowMs);
+      throw error;
+    }
+    const { totalHits, resetMs, blockedUntilMs } = result;
     if (limit !== undefined && totalHits > limit) {
       this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
     }
@@ -266,7 +286,15 @@ export class DbStore {
     const id = `${full}\u0000${windowMs}:${max}`;
     const cached = this.#cache.denial(id);
     if (cached !== undefined) return { allowed: false, retryAfter: cached };
-    const { allowed, retryAtMs, nowMs } = await this.#consume(full, windowMs, max);
+    if (this.#outage.down) return this.#outage.consume(id, windowMs, max);
+    let result: { allowed: boolean; retryAtMs: number; nowMs: number };
+    try {
+      result = await this.#consume(full, windowMs, max);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#outage.consume(id, windowMs, max);
+      throw error;
+    }
+    const { allowed, retryAtMs, nowMs } = result;
     if (allowed) return { allowed: true, retryAfter: null };
     this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
     return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
@@ -311,6 +339,19 @@ export class DbStore {
     const windowMs = this.#window();
     // A hit answered from the blocked-key cache never reached the database: take it back there.
     if (this.#cache.takeBack(full)) return;
+    if (this.#outage.down) {
+      this.#outage.decrement(full);
+      return;
+    }
+    try {
+      await this.#decrement(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) this.#outage.decrement(full);
+      else throw error;
+    }
+  }
+
+  async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
       await this.#query("decrement", slidingDecrementStatement(full, windowMs));
       return;
@@ -407,6 +448,11 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {
+    const { totalHits, resetMs } = this.#outage.increment(full, windowMs);
+    return { totalHits, resetTime: new Date(resetMs) };
   }
 
   #needsLimit(): string | undefined {

@@ -27,6 +27,7 @@ describe("DbStore types", () => {
       blockDurationMs?: number;
       algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
       blockedKeyCacheSize?: number;
+      onDatabaseError?: "fail" | "allow" | "memory";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
