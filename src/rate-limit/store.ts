@@ -243,17 +243,21 @@ export class DbStore {
   ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
     if (this.algorithm === "sliding-window") {
       const max = this.#limit(`algorithm "sliding-window"`);
-      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
-      return {
-        totalHits: state.before + state.index + 1,
-        resetMs: state.start + state.windowMs,
-        blockedUntilMs: slidingRetryAt(state, max),
-      };
+      const params = { windowMs, max, consume: 0 as const, blockMs: this.#blockMs };
+      const state = await this.#sliding.add(full, params, `${windowMs}:${max}:0`);
+      let totalHits = state.before + state.index + 1;
+      let resetMs = state.start + state.windowMs;
+      if (state.blockedUntil > state.nowMs && (state.wasBlocked || totalHits > max)) {
+        // Locked out: over the limit until the block ends, whatever the estimate.
+        totalHits = Math.max(totalHits, max + 1);
+        resetMs = Math.max(resetMs, state.blockedUntil);
+      }
+      return { totalHits, resetMs, blockedUntilMs: slidingRetryAt(state, max) };
     }
     if (this.algorithm === "token-bucket") {
       const max = this.#limit(`algorithm "token-bucket"`);
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       const totalHits =
         state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
       return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
@@ -313,7 +317,7 @@ export class DbStore {
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       return {
         allowed: state.index < state.allowed,
         retryAtMs: state.tat + interval - max * interval,
@@ -325,7 +329,7 @@ export class DbStore {
   }
 
   #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
-    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
+    return this.#sliding.add(full, { windowMs, max, consume: 1, blockMs: this.#blockMs }, `${windowMs}:${max}:1`);
   }
 
   /**
