@@ -1,5 +1,6 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { checkPrefix } from "./keys.js";
+import type { OnDatabaseError } from "./outage.js";
 
 /** Options of `new DbStore(options)`. */
 export interface DbStoreOptions {
@@ -67,6 +68,13 @@ export interface DbStoreOptions {
    * postgres.js prepares statements by itself (its `prepare` option); PGlite needs none. Defaults to `true`.
    */
   preparedStatements?: boolean;
+  /**
+   * What the store does while the database is unreachable (connection refused or lost, pool exhausted, server
+   * shutting down; see `isOutage`): `"fail"` (the default) rejects with the `DbStoreError`, `"allow"` lets calls
+   * through uncounted, `"memory"` counts in this process's memory (fixed windows) until a `select 1`, tried at
+   * most once a second, succeeds again.
+   */
+  onDatabaseError?: OnDatabaseError;
 }
 
 /** The counting algorithms of `DbStore`. */
@@ -93,11 +101,7 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`algorithm\` must be "fixed-window", "sliding-window" or "token-bucket" (got ${shown(algorithm)})`,
     );
   }
-  if (blockDurationMs > 0 && algorithm !== "fixed-window") {
-    throw new TypeError(
-      `${PACKAGE}: DbStore option \`blockDurationMs\` works with the "fixed-window" algorithm only (got algorithm ${JSON.stringify(algorithm)})`,
-    );
-  }
+
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
@@ -151,7 +155,14 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`blockedKeyCacheSize\` must be a non-negative integer (got ${shown(blockedKeyCacheSize)})`,
     );
   }
+  const onDatabaseError = (options as { onDatabaseError?: unknown }).onDatabaseError ?? "fail";
+  if (onDatabaseError !== "fail" && onDatabaseError !== "allow" && onDatabaseError !== "memory") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`onDatabaseError\` must be "fail", "allow" or "memory" (got ${shown(onDatabaseError)})`,
+    );
+  }
   return {
+    onDatabaseError,
     blockedKeyCacheSize,
     db,
     prefix,

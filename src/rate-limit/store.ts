@@ -45,6 +45,7 @@ import {
   validateShutdownTimeout,
   validateWindowMs,
 } from "./options.js";
+import { OutageGuard } from "./outage.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -117,6 +118,7 @@ export class DbStore {
   readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
   readonly #cache: BlockedKeyCache;
+  readonly #outage: OutageGuard;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
@@ -141,7 +143,9 @@ export class DbStore {
       blockedKeyCacheSize,
       synchronousCommit,
       preparedStatements,
+      onDatabaseError,
     } = validateOptions(options);
+    this.#outage = new OutageGuard(db, onDatabaseError);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
@@ -223,7 +227,15 @@ export class DbStore {
       const cached = this.#cache.hit(full);
       if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
     }
-    const { totalHits, resetMs, blockedUntilMs } = await this.#increment(full, windowMs);
+    if (this.#outage.down) return this.#fallbackIncrement(full, windowMs);
+    let result: { totalHits: number; resetMs: number; blockedUntilMs: number };
+    try {
+      result = await this.#increment(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#fallbackIncrement(full, windowMs);
+      throw error;
+    }
+    const { totalHits, resetMs, blockedUntilMs } = result;
     if (limit !== undefined && totalHits > limit) {
       this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
     }
@@ -237,17 +249,21 @@ export class DbStore {
   ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
     if (this.algorithm === "sliding-window") {
       const max = this.#limit(`algorithm "sliding-window"`);
-      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
-      return {
-        totalHits: state.before + state.index + 1,
-        resetMs: state.start + state.windowMs,
-        blockedUntilMs: slidingRetryAt(state, max),
-      };
+      const params = { windowMs, max, consume: 0 as const, blockMs: this.#blockMs };
+      const state = await this.#sliding.add(full, params, `${windowMs}:${max}:0`);
+      let totalHits = state.before + state.index + 1;
+      let resetMs = state.start + state.windowMs;
+      if (state.blockedUntil > state.nowMs && (state.wasBlocked || totalHits > max)) {
+        // Locked out: over the limit until the block ends, whatever the estimate.
+        totalHits = Math.max(totalHits, max + 1);
+        resetMs = Math.max(resetMs, state.blockedUntil);
+      }
+      return { totalHits, resetMs, blockedUntilMs: slidingRetryAt(state, max) };
     }
     if (this.algorithm === "token-bucket") {
       const max = this.#limit(`algorithm "token-bucket"`);
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       const totalHits =
         state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
       return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
@@ -280,7 +296,15 @@ export class DbStore {
     const id = `${full}\u0000${windowMs}:${max}`;
     const cached = this.#cache.denial(id);
     if (cached !== undefined) return { allowed: false, retryAfter: cached };
-    const { allowed, retryAtMs, nowMs } = await this.#consume(full, windowMs, max);
+    if (this.#outage.down) return this.#outage.consume(id, windowMs, max);
+    let result: { allowed: boolean; retryAtMs: number; nowMs: number };
+    try {
+      result = await this.#consume(full, windowMs, max);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#outage.consume(id, windowMs, max);
+      throw error;
+    }
+    const { allowed, retryAtMs, nowMs } = result;
     if (allowed) return { allowed: true, retryAfter: null };
     this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
     return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
@@ -299,7 +323,7 @@ export class DbStore {
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       return {
         allowed: state.index < state.allowed,
         retryAtMs: state.tat + interval - max * interval,
@@ -311,7 +335,7 @@ export class DbStore {
   }
 
   #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
-    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
+    return this.#sliding.add(full, { windowMs, max, consume: 1, blockMs: this.#blockMs }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -325,6 +349,19 @@ export class DbStore {
     const windowMs = this.#window();
     // A hit answered from the blocked-key cache never reached the database: take it back there.
     if (this.#cache.takeBack(full)) return;
+    if (this.#outage.down) {
+      this.#outage.decrement(full);
+      return;
+    }
+    try {
+      await this.#decrement(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) this.#outage.decrement(full);
+      else throw error;
+    }
+  }
+
+  async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
       await this.#query("decrement", slidingDecrementStatement(full, windowMs));
       return;
@@ -421,6 +458,11 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {
+    const { totalHits, resetMs } = this.#outage.increment(full, windowMs);
+    return { totalHits, resetTime: new Date(resetMs) };
   }
 
   #needsLimit(): string | undefined {

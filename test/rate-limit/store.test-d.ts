@@ -29,6 +29,7 @@ describe("DbStore types", () => {
       blockedKeyCacheSize?: number;
       synchronousCommit?: boolean;
       preparedStatements?: boolean;
+      onDatabaseError?: "fail" | "allow" | "memory";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();
