@@ -69,6 +69,7 @@ function usageLine(error: TypeError): string {
     .slice(PACKAGE_PREFIX.length)
     .replaceAll("`migrationsSchema`", "--migrations-schema")
     .replaceAll("`migrationsTable`", "--migrations-table")
+    .replaceAll("`pgSchema`", "--pg-schema")
     .replaceAll("`migrationsFolder`", "the migrations folder");
 }
 

@@ -8,7 +8,7 @@ import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 
-type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string };
+type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string; pgSchema?: string };
 type Action = (
   db: Awaited<ReturnType<typeof openDatabase>>["db"],
   target: string,
@@ -20,8 +20,8 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option or history table name, URL query parameter not used by node-postgres,
-     driver not installed
+  2  usage: no database given, bad option, history table or schema name, URL query parameter not used by
+     node-postgres, driver not installed
   3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
   4  login refused (wrong or missing password, unknown role)
   5  the database does not exist
@@ -47,7 +47,13 @@ function databaseOptions(command: Command, history: boolean): Command {
       "--database-url <url>",
       "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see docs/cli.md)",
     )
-    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
+    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)")
+    .addOption(
+      new Option(
+        "--pg-schema <name>",
+        "PostgreSQL schema of the package's tables (created by migrate if missing)",
+      ).default("public"),
+    );
   if (history) {
     command
       .addOption(new Option("--migrations-schema <name>", "schema of the migration history table").default("drizzle"))
@@ -80,6 +86,7 @@ export async function run(
       const migrateOptions: MigrateOptions = {
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
+        pgSchema: options.pgSchema,
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
       resolveMigrateOptions(migrateOptions);

@@ -4,6 +4,7 @@ import { MigrationError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { introspect } from "./introspect.js";
 import { readMigrationFolder } from "./journal.js";
+import { checkPgSchema, placeSnapshot } from "./placement.js";
 import { readSnapshot, tableKey } from "./snapshot.js";
 
 /** Which schema `checkSchema()` compares the database with. */
@@ -13,6 +14,10 @@ export interface CheckSchemaOptions {
    * tables. Defaults to the package's own `migrationsFolder`.
    */
   migrationsFolder?: string;
+  /**
+   * The PostgreSQL schema the package's tables are expected in, as given to `migrate()`. Defaults to `"public"`.
+   */
+  pgSchema?: string;
 }
 
 /**
@@ -35,15 +40,20 @@ export interface CheckSchemaOptions {
  *
  * @returns readable sentences, one per difference (for example
  *   `column session.user_id has type integer, expected text`); an empty array when the database matches.
- * @throws {TypeError} when `options` is not an object or `migrationsFolder` is not a non-empty string.
+ * With `pgSchema`, the tables are looked for in that schema, their foreign keys expected to point there (a
+ * difference names the table `auth.user`).
+ *
+ * @throws {TypeError} when `options` is not an object, `migrationsFolder` is not a non-empty string, or `pgSchema`
+ *   is not a schema name PostgreSQL keeps as given (as `migrate()` refuses it).
  * @throws {MigrationError} when the migrations folder or snapshot cannot be read or is in a drizzle-kit format
  *   other than version 7 for PostgreSQL, or the catalog query fails (the driver's error as `cause`).
  */
 export async function checkSchema(db: AnyPgDatabase, options: CheckSchemaOptions = {}): Promise<string[]> {
   const folder = migrationsFolderOf(options, "checkSchema");
+  const pgSchema = checkPgSchema(options.pgSchema);
   const newest = readMigrationFolder(folder).at(-1);
   if (!newest) return [];
-  const snapshot = readSnapshot(folder, newest.idx);
+  const snapshot = placeSnapshot(readSnapshot(folder, newest.idx), pgSchema);
   let live: Awaited<ReturnType<typeof introspect>>;
   try {
     live = await introspect(db, Object.values(snapshot.tables).map(tableKey));
