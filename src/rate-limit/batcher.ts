@@ -3,7 +3,7 @@ import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import { DbStoreError } from "./errors.js";
 import { mayBelongToOneKey, retryOnDeadlock } from "./retry.js";
-import { incrementStatement } from "./statements.js";
+import { DEFAULT_TABLE, incrementStatement } from "./statements.js";
 
 /** What one `increment` call gets: its own total and the window's end (Unix milliseconds). */
 export interface Hit {
@@ -49,6 +49,7 @@ export class IncrementBatcher {
     private readonly maxBatchSize: number,
     private readonly maxQueueSize: number,
     private readonly windowMs: () => number,
+    private readonly table: SQL = DEFAULT_TABLE,
   ) {}
 
   /**
@@ -172,7 +173,7 @@ export class IncrementBatcher {
     let statement: SQL;
     let rows: Record<string, unknown>[];
     try {
-      statement = incrementStatement(keys, counts, this.windowMs());
+      statement = incrementStatement(keys, counts, this.windowMs(), this.table);
       rows = rowsOf(await retryOnDeadlock(() => this.db.execute(statement)));
     } catch (error) {
       if (batch.length > 1 && mayBelongToOneKey(error)) {

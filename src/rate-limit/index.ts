@@ -1,3 +1,3 @@
 export { DbStoreError } from "./errors.js";
-export type { DbStoreOptions } from "./options.js";
+export type { DbStoreOptions, DbStoreTable } from "./options.js";
 export { DbStore, type DbStoreClientInfo } from "./store.js";

@@ -14,6 +14,13 @@ import { type SQL, sql } from "drizzle-orm";
 const NOW_MS = sql.raw("(floor(extract(epoch from statement_timestamp()) * 1000))::bigint");
 
 /**
+ * The table every statement names: `"rate_limit"` (the package's `rateLimitTable`, found through the session's
+ * `search_path`) unless `DbStore` was given another one, which it names schema-qualified (`"auth"."rate_limit"`,
+ * see `tableNameOf` in options.ts).
+ */
+export const DEFAULT_TABLE: SQL = sql`${sql.identifier("rate_limit")}`;
+
+/**
  * Adds `counts[i]` hits to `keys[i]` for every i in one multi-row upsert and returns each key's new `count`
  * and `last_request`. The keys must be distinct (an upsert may not touch one row twice) and sorted the same way
  * by every caller: rows are locked in array order, so two concurrent statements never wait on each other in
@@ -23,8 +30,8 @@ const NOW_MS = sql.raw("(floor(extract(epoch from statement_timestamp()) * 1000)
  * `count` grows by `n` and the window stays. A Better Auth row under the same key (`window_start` null, only
  * possible when the prefix does not keep the key spaces apart) is taken over and starts a new window.
  */
-export function incrementStatement(keys: string[], counts: number[], windowMs: number): SQL {
-  return sql`insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
+export function incrementStatement(keys: string[], counts: number[], windowMs: number, table = DEFAULT_TABLE): SQL {
+  return sql`insert into ${table} as r ("key", "count", "window_start", "last_request")
 select t.k, t.n, c.now_ms, c.now_ms + ${windowMs}::bigint
 from unnest(${sql.param(keys)}::text[], ${sql.param(counts)}::int[]) with ordinality as t(k, n, i)
 cross join (select ${NOW_MS} as now_ms) as c
@@ -40,8 +47,8 @@ returning r."key", r."count", r."last_request"`;
 }
 
 /** The key's `count` and `last_request` when its window is still running; no row otherwise. */
-export function getStatement(key: string): SQL {
-  return sql`select "count", "last_request" from "rate_limit"
+export function getStatement(key: string, table = DEFAULT_TABLE): SQL {
+  return sql`select "count", "last_request" from ${table}
 where "key" = ${key} and "window_start" is not null and "last_request" > ${NOW_MS}`;
 }
 
@@ -51,21 +58,21 @@ where "key" = ${key} and "window_start" is not null and "last_request" > ${NOW_M
  * with 0 hits (`MemoryStore` creates the client on a decrement too). A Better Auth row (`window_start` null) is
  * left alone.
  */
-export function decrementStatement(key: string, windowMs: number): SQL {
-  return sql`insert into "rate_limit" as r ("key", "count", "window_start", "last_request")
+export function decrementStatement(key: string, windowMs: number, table = DEFAULT_TABLE): SQL {
+  return sql`insert into ${table} as r ("key", "count", "window_start", "last_request")
 select ${key}, 0, c.now_ms, c.now_ms + ${windowMs}::bigint from (select ${NOW_MS} as now_ms) as c
 on conflict ("key") do update set "count" = r."count" - 1
 where r."window_start" is not null and r."count" > 0 and r."last_request" > excluded."window_start"`;
 }
 
 /** Deletes the key's row (a `DbStore` row only). */
-export function resetKeyStatement(key: string): SQL {
-  return sql`delete from "rate_limit" where "key" = ${key} and "window_start" is not null`;
+export function resetKeyStatement(key: string, table = DEFAULT_TABLE): SQL {
+  return sql`delete from ${table} where "key" = ${key} and "window_start" is not null`;
 }
 
 /** Deletes every `DbStore` row whose key starts with `prefix`; Better Auth's rows (`window_start` null) stay. */
-export function resetAllStatement(prefix: string): SQL {
-  return sql`delete from "rate_limit" where "window_start" is not null and starts_with("key", ${prefix})`;
+export function resetAllStatement(prefix: string, table = DEFAULT_TABLE): SQL {
+  return sql`delete from ${table} where "window_start" is not null and starts_with("key", ${prefix})`;
 }
 
 /**
@@ -73,15 +80,15 @@ export function resetAllStatement(prefix: string): SQL {
  * statement holds locked (an increment in progress), and returns how many it deleted. The outer condition is
  * checked again on each row when it is deleted, so a window restarted meanwhile is never deleted.
  */
-export function pruneStatement(prefix: string, limit: number): SQL {
+export function pruneStatement(prefix: string, limit: number, table = DEFAULT_TABLE): SQL {
   return sql`with doomed as (
-  select "id" from "rate_limit"
+  select "id" from ${table}
   where "last_request" <= ${NOW_MS} and "window_start" is not null and starts_with("key", ${prefix})
   order by "last_request"
   limit ${limit}
   for update skip locked
 ), deleted as (
-  delete from "rate_limit" where "id" in (select "id" from doomed) and "last_request" <= ${NOW_MS}
+  delete from ${table} where "id" in (select "id" from doomed) and "last_request" <= ${NOW_MS}
   returning 1
 )
 select count(*)::int as "deleted" from deleted`;

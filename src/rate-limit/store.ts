@@ -4,7 +4,13 @@ import { rowsOf } from "../shared/rows.js";
 import { IncrementBatcher } from "./batcher.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
-import { type DbStoreOptions, validateOptions, validateShutdownTimeout, validateWindowMs } from "./options.js";
+import {
+  type DbStoreOptions,
+  tableNameOf,
+  validateOptions,
+  validateShutdownTimeout,
+  validateWindowMs,
+} from "./options.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -49,21 +55,31 @@ export class DbStore {
   windowMs: number | undefined;
 
   readonly #db: AnyPgDatabase;
+  /** The table's name as every statement writes it (`"rate_limit"`, or `"auth"."rate_limit"`). */
+  readonly #table: SQL;
   readonly #batcher: IncrementBatcher;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
-   *   no I/O.
+   * @param options `{ db, table?, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`.
+   *   Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
    *   `maxBatchSize` / `maxQueueSize` is not a positive integer, or `windowMs` is given here (it belongs to
-   *   the middleware, which passes it to `init`).
+   *   the middleware, which passes it to `init`), or `table` is not a drizzle table with the `rate_limit` columns.
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize } = validateOptions(options);
+    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, table } = validateOptions(options);
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
+    this.#table = tableNameOf(table);
+    this.#batcher = new IncrementBatcher(
+      db,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      () => this.#window(),
+      this.#table,
+    );
   }
 
   /**
@@ -80,7 +96,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails; `TypeError` for a key PostgreSQL cannot store.
    */
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
-    const rows = await this.#query("get", getStatement(this.#key(key)));
+    const rows = await this.#query("get", getStatement(this.#key(key), this.#table));
     const row = rows[0];
     if (!row) return undefined;
     return { totalHits: Number(row.count), resetTime: new Date(Number(row.last_request)) };
@@ -108,7 +124,7 @@ export class DbStore {
    */
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
-    await this.#query("decrement", decrementStatement(full, this.#window()));
+    await this.#query("decrement", decrementStatement(full, this.#window(), this.#table));
   }
 
   /**
@@ -116,7 +132,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetKey(key: string): Promise<void> {
-    await this.#query("resetKey", resetKeyStatement(this.#key(key)));
+    await this.#query("resetKey", resetKeyStatement(this.#key(key), this.#table));
   }
 
   /**
@@ -126,7 +142,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetAll(): Promise<void> {
-    await this.#query("resetAll", resetAllStatement(this.prefix));
+    await this.#query("resetAll", resetAllStatement(this.prefix, this.#table));
   }
 
   /**
@@ -145,7 +161,7 @@ export class DbStore {
     }
     let total = 0;
     for (;;) {
-      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize));
+      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize, this.#table));
       const deleted = Number(rows[0]?.deleted ?? 0);
       total += deleted;
       if (deleted < batchSize) return total;

@@ -1,7 +1,15 @@
+import { pgSchema, pgTable, text } from "drizzle-orm/pg-core";
 import type { Store as ExpressStore } from "express-rate-limit";
 import type { Store as HonoStore } from "hono-rate-limiter";
 import { describe, expectTypeOf, it } from "vitest";
-import type { DbStore, DbStoreClientInfo, DbStoreError, DbStoreOptions } from "../../src/rate-limit/index.js";
+import type {
+  DbStore,
+  DbStoreClientInfo,
+  DbStoreError,
+  DbStoreOptions,
+  DbStoreTable,
+} from "../../src/rate-limit/index.js";
+import { rateLimitTable, userTable } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 
 describe("DbStore types", () => {
@@ -10,9 +18,10 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, table?, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
+      table?: DbStoreTable;
       prefix?: string;
       maxInFlight?: number;
       maxBatchSize?: number;
@@ -25,5 +34,19 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore["prune"]>().returns.resolves.toEqualTypeOf<number>();
     expectTypeOf<DbStoreError>().toExtend<Error>();
     expectTypeOf<DbStoreError["operation"]>().toEqualTypeOf<string>();
+  });
+
+  it("takes a rate_limit table in any schema, and no other table", () => {
+    expectTypeOf(rateLimitTable).toExtend<DbStoreTable>();
+    const columns = {
+      id: text("id"),
+      key: text("key"),
+      count: text("count"),
+      lastRequest: text("last_request"),
+      windowStart: text("window_start"),
+    };
+    expectTypeOf(pgSchema("auth").table("rate_limit", columns)).toExtend<DbStoreTable>();
+    expectTypeOf(userTable).not.toExtend<DbStoreTable>();
+    expectTypeOf(pgTable("rate_limit", { key: text("key") })).not.toExtend<DbStoreTable>();
   });
 });
