@@ -70,7 +70,8 @@ function usageLine(error: TypeError): string {
     .replaceAll("`migrationsSchema`", "--migrations-schema")
     .replaceAll("`migrationsTable`", "--migrations-table")
     .replaceAll("`pgSchema`", "--pg-schema")
-    .replaceAll("`migrationsFolder`", "the migrations folder");
+    .replaceAll("`migrationsFolder`", "the migrations folder")
+    .replaceAll("`plugins`", "--plugins");
 }
 
 const NETWORK = new Set([

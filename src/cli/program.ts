@@ -8,7 +8,21 @@ import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 
-type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string; pgSchema?: string };
+type CommandOptions = DatabaseOptions & {
+  migrationsSchema?: string;
+  migrationsTable?: string;
+  plugins?: string[];
+  pgSchema?: string;
+};
+
+/** `--plugins admin,organization`: the list, split on commas (repeating the option adds to it). */
+const pluginList = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== ""),
+];
 type Action = (
   db: Awaited<ReturnType<typeof openDatabase>>["db"],
   target: string,
@@ -48,6 +62,11 @@ function databaseOptions(command: Command, history: boolean): Command {
       "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see docs/cli.md)",
     )
     .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)")
+    .option(
+      "--plugins <names>",
+      "Better Auth plugins whose tables are included, comma-separated (admin, username, twoFactor, organization, jwt, apiKey, passkey, phoneNumber, anonymous, deviceAuthorization, lastLoginMethod)",
+      pluginList,
+    )
     .addOption(
       new Option(
         "--pg-schema <name>",
@@ -87,6 +106,7 @@ export async function run(
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
         pgSchema: options.pgSchema,
+        ...(options.plugins ? { plugins: options.plugins as MigrateOptions["plugins"] } : {}),
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
       resolveMigrateOptions(migrateOptions);

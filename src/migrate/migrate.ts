@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
+import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
@@ -9,6 +10,7 @@ import { MigrationError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
 import { checkPgSchema, DEFAULT_PG_SCHEMA, placeMigrations, quoteIdentifier } from "./placement.js";
+import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
 import { hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
@@ -26,6 +28,13 @@ export interface MigrateOptions {
   migrationsTable?: string;
   /** Folder of drizzle-kit migrations to apply. Defaults to the package's own `migrationsFolder`. */
   migrationsFolder?: string;
+  /**
+   * Better Auth plugins whose tables and columns to migrate too (the names `defineAuthSchema()` takes). Their
+   * migrations (`migrations/plugins/<plugin>/` inside `migrationsFolder`) run after the core's, plugin by plugin in
+   * a fixed order, in the same transaction, under the same lock and in the same history. Default: none. Leaving a
+   * plugin out later drops nothing.
+   */
+  plugins?: readonly PluginName[];
   /**
    * The PostgreSQL schema the package's tables live in: `"auth"` makes them as `"auth"."user"`, … (the schema is
    * created if missing). Defaults to `"public"`. Each schema has its own set of tables and its own history
@@ -134,8 +143,13 @@ export interface ResolvedMigrateOptions {
   schema: string;
   table: string;
   folder: string;
-  /** The folder's migrations as they run in `pgSchema` (see `placeMigrations`). */
+  /** The core's migrations, then each plugin's, in the order they are applied, as they run in `pgSchema` (see
+   * `placeMigrations`). */
   files: MigrationFile[];
+  /** How many of `files` are the core's (the rest are the plugins'). */
+  coreCount: number;
+  /** The plugins, checked, in the order their migrations are applied. */
+  plugins: PluginName[];
   /** Where the package's tables live (`public` by default). */
   pgSchema: string;
 }
@@ -143,7 +157,8 @@ export interface ResolvedMigrateOptions {
 /**
  * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
  * calls it before connecting).
- * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `plugins` is not an
+ *   array of supported plugin names; when `migrationsSchema` /
  *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
  *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
  *   written into, the package's own table; when `pgSchema` is not a schema name PostgreSQL keeps as given
@@ -166,15 +181,32 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
       );
     }
   }
-  const files = placeMigrations(readMigrationFolder(folder), pgSchema);
+  const plugins = pluginsOption(options.plugins);
+  const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
-  if (tablesCreatedBy(files, pgSchema).has(`${schema}.${table}`)) {
+  const coreCount = files.length;
+  for (const plugin of plugins) {
+    const pluginFolder = pluginMigrationsFolder(plugin, folder);
+    const own = readMigrationFolder(pluginFolder);
+    for (const file of own) if (hasSnapshot(pluginFolder, file.idx)) readSnapshot(pluginFolder, file.idx);
+    files.push(...own);
+  }
+  // The history identifies a migration by its journal `when`: two folders must never share one.
+  const seen = new Set<number>();
+  for (const file of files) {
+    if (seen.has(file.createdAt)) {
+      throw new MigrationError(`Two migrations have the same journal "when" (${file.createdAt}); ${file.tag} is one`);
+    }
+    seen.add(file.createdAt);
+  }
+  const placed = placeMigrations(files, pgSchema);
+  if (tablesCreatedBy(placed, pgSchema).has(`${schema}.${table}`)) {
     throw new TypeError(
       `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files, pgSchema };
+  return { schema, table, folder, files: placed, coreCount, plugins, pgSchema };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -290,7 +322,8 @@ const migrationGuard: TransactionGuard = {
 };
 
 /**
- * Applies the package's pending migrations to the host's database.
+ * Applies the package's pending migrations to the host's database: the core's, then those of each plugin in
+ * `options.plugins`.
  *
  * - `db`: any drizzle PostgreSQL database (node-postgres `Pool` or `Client`, postgres.js, PGlite, or a pooled
  *   connection).
@@ -330,7 +363,7 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files, pgSchema } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount, pgSchema } = resolveMigrateOptions(options);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
   await guardedTransaction(db, migrationGuard, async (tx) => {
@@ -370,7 +403,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       else await tx.insert(historyTable(schema, table)).values(values);
     };
     if (done.size === 0) {
-      for (const file of await adoptExistingTables(tx, folder, files, pgSchema)) {
+      for (const file of await adoptExistingTables(tx, folder, files.slice(0, coreCount), pgSchema)) {
         await record(file);
         done.add(file.createdAt);
         adopted.push(info(file));
@@ -395,7 +428,8 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
 }
 
 /**
- * Lists which of the package's migrations are applied and which are pending, without changing anything.
+ * Lists which of the package's migrations (the core's, then those of `options.plugins`) are applied and which are
+ * pending, without changing anything.
  * A database that never ran `migrate()` (no history table yet) has every migration pending.
  *
  * @throws {TypeError} before anything is sent, for the options `migrate()` refuses.
