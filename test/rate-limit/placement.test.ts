@@ -1,12 +1,12 @@
 import { eq, sql } from "drizzle-orm";
-import { PgDialect, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, integer, PgDialect, pgSchema, pgTable, text } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { getStatement, incrementStatement, pruneStatement } from "../../src/rate-limit/statements.js";
-import { rateLimitTable, userTable } from "../../src/schema/index.js";
+import { defineAuthSchema, rateLimitTable, userTable } from "../../src/schema/index.js";
 import { rowsOf } from "../../src/shared/rows.js";
-import { authTablesIn, databaseWithSearchPath, type PlacedDatabase } from "../support/placed-schema.js";
+import { databaseWithSearchPath, type PlacedDatabase } from "../support/search-path.js";
 
 const dialect = new PgDialect();
 
@@ -27,7 +27,15 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
       },
     };
     const placed = 'Auth "1"';
-    const store = new DbStore({ db: recorder as never, table: authTablesIn(placed).rateLimitTable });
+    // drizzle's own pgSchema takes any name (defineAuthSchema only plain identifiers).
+    const table = pgSchema(placed).table("rate_limit", {
+      id: text("id"),
+      key: text("key"),
+      count: integer("count"),
+      lastRequest: bigint("last_request", { mode: "number" }),
+      windowStart: bigint("window_start", { mode: "number" }),
+    });
+    const store = new DbStore({ db: recorder as never, table });
     store.init({ windowMs: 1000 });
     // The recorder answers no row, which the increment reports; the statement was sent all the same.
     await expect(store.increment("a")).rejects.toThrow(/the upsert returned no row/);
@@ -66,7 +74,7 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
 
 describe("DbStore on rate_limit in schema auth, the session's search_path pointing elsewhere", () => {
   let t: PlacedDatabase;
-  const s = authTablesIn("auth");
+  const s = defineAuthSchema({ pgSchema: "auth" });
   beforeAll(async () => {
     t = await databaseWithSearchPath("rl_placement", "other");
     await migrate(t.db, { pgSchema: "auth" });

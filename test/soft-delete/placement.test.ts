@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
-import { rateLimitTable, userTable } from "../../src/schema/index.js";
+import { defineAuthSchema, rateLimitTable, userTable } from "../../src/schema/index.js";
 import { rowsOf } from "../../src/shared/rows.js";
 import {
   notDeleted,
@@ -12,11 +12,11 @@ import {
   softDeleteUser,
   UserNotFoundError,
 } from "../../src/soft-delete/index.js";
-import { authTablesIn, databaseWithSearchPath, type PlacedDatabase } from "../support/placed-schema.js";
+import { databaseWithSearchPath, type PlacedDatabase } from "../support/search-path.js";
 
 describe("soft delete on tables in schema auth, the session's search_path pointing elsewhere", () => {
   let t: PlacedDatabase;
-  const s = authTablesIn("auth");
+  const s = defineAuthSchema({ pgSchema: "auth" });
   beforeAll(async () => {
     t = await databaseWithSearchPath("sd_placement", "other");
     await migrate(t.db, { pgSchema: "auth" });
