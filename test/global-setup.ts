@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { findPgBouncer, pgBouncerMissing } from "./support/pgbouncer.js";
 
 /**
  * Picks the PostgreSQL the whole run uses and tells every test file through `inject("databaseUrl")`:
@@ -27,6 +28,10 @@ export default async function setup(project: TestProject) {
     console.log(
       "[@be-monorepo/db tests] tests that need a PostgreSQL server are skipped; their titles say so; set DATABASE_URL to run them",
     );
+  }
+  // With a server but no pgbouncer binary, test/drivers/pgbouncer.test.ts does not run: say so here, for the same reason.
+  if (url && !findPgBouncer()) {
+    console.log(`[@be-monorepo/db tests] tests through PgBouncer: ${pgBouncerMissing}`);
   }
   project.provide("databaseUrl", url ?? "");
   return async () => {

@@ -80,20 +80,32 @@ interface Refusal {
   problems: string[];
 }
 
-/** Reads the live tables named like the snapshots' tables, also under their camelCase names (`rateLimit`). */
+/**
+ * Reads the live tables named like the snapshots' tables, also under the names Better Auth's CLI gives them:
+ * camelCase (`rateLimit`) and plural (`users`, `rate_limits`, `rateLimits`, with the adapter's `usePlural`).
+ */
 async function readLiveTables(tx: AnyPgDatabase, snapshots: Snapshot[]): Promise<Map<string, LiveTable>> {
-  const keys = new Set<string>();
+  const variants = new Map<string, string[]>();
   for (const snapshot of snapshots) {
     for (const table of Object.values(snapshot.tables)) {
-      keys.add(tableKey(table));
-      keys.add(tableKey({ schema: table.schema, name: camelCase(table.name) }));
+      const names = [table.name, camelCase(table.name)].flatMap((name) => [name, `${name}s`]);
+      variants.set(
+        tableKey(table),
+        [...new Set(names)].map((name) => tableKey({ schema: table.schema, name })),
+      );
     }
   }
+  let live: Map<string, LiveTable>;
   try {
-    return await introspect(tx, [...keys]);
+    live = await introspect(tx, [...new Set([...variants.values()].flat())]);
   } catch (cause) {
     throw new MigrationError("Cannot read the database's existing tables from the PostgreSQL catalogs", { cause });
   }
+  // Where the table exists under the package's own name, a table under another spelling is the host's own.
+  for (const [key, names] of variants) {
+    if (live.has(key)) for (const name of names) if (name !== key) live.delete(name);
+  }
+  return live;
 }
 
 /** Plans the conversion of every live table into the shape after one migration (`snapshot`, tagged `tag`). */
@@ -110,8 +122,13 @@ function planSnapshot(
   const statements: string[] = [];
   const problems: string[] = [];
   const paired = new Map<string, LiveTable>();
+  /** A live table's name → the expected one: snake_case, and singular when only the singular is expected. */
+  const tableName = (name: string) => {
+    const snake = snakeCase(name);
+    return [...targets.values()].some((table) => table.name === snake) ? snake : snake.replace(/s$/, "");
+  };
   for (const [key, table] of live) {
-    const target = tableKey({ schema: table.schema, name: snakeCase(table.name) });
+    const target = tableKey({ schema: table.schema, name: tableName(table.name) });
     if (!targets.has(target)) {
       problems.push(`table ${displayName(key)} exists, but migrations up to ${tag} do not create it`);
     } else if (paired.has(target) || (key !== target && live.has(target))) {
@@ -126,7 +143,7 @@ function planSnapshot(
       problems.push(`table ${displayName(key)} is missing`);
       continue;
     }
-    const plan = planTable(target, table, later.get(key));
+    const plan = planTable(target, table, later.get(key), tableName);
     statements.push(...plan.statements);
     problems.push(...plan.problems);
   }
@@ -158,22 +175,27 @@ const LAYOUTS: Record<AdoptFrom, string> = {
 };
 
 /**
- * Whether the existing tables could be converted with `adoptFrom: "better-auth-cli"`: a sentence to append to
- * the refusal of a plain adoption, or `undefined`. Changes nothing.
+ * Whether the existing tables could be converted with `adoptFrom: "better-auth-cli"`, or `undefined`. Changes
+ * nothing. `hint` is a sentence saying how; `elsewhere` lists the convertible tables found under another name than
+ * the package's (`users`, `rateLimit`), which `migrate()` alone would leave beside new, empty tables of its own.
  */
 export async function conversionHint(
   tx: AnyPgDatabase,
   folder: string,
   files: MigrationFile[],
-): Promise<string | undefined> {
+): Promise<{ hint: string; elsewhere: string[] } | undefined> {
   if (files.length === 0 || !files.every((file) => hasSnapshot(folder, file.idx))) return undefined;
   const snapshots = files.map((file) => readSnapshot(folder, file.idx));
-  const plan = planConversion(await readLiveTables(tx, snapshots), files, snapshots);
+  const live = await readLiveTables(tx, snapshots);
+  const plan = planConversion(live, files, snapshots);
   if (!("statements" in plan)) return undefined;
-  return (
-    `These tables have the layout of ${LAYOUTS["better-auth-cli"]} and can be converted, keeping ` +
-    `every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli`
-  );
+  const expected = new Set(snapshots.flatMap((snapshot) => Object.values(snapshot.tables).map(tableKey)));
+  return {
+    hint:
+      `These tables have the layout of ${LAYOUTS["better-auth-cli"]} and can be converted, keeping ` +
+      `every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli`,
+    elsewhere: [...live.keys()].filter((key) => !expected.has(key)),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { ADOPT_FROM, type AdoptFrom } from "./convert.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
-import { hasSnapshot, readSnapshot } from "./snapshot.js";
+import { displayName, hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
 export interface MigrateOptions {
@@ -282,14 +282,34 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
         ({ files: existing, statements: converted } = await convertExistingTables(tx, folder, files, adoptFrom));
       } else {
         existing = await adoptExistingTables(tx, folder, files).catch(async (error: unknown) => {
-          const hint = error instanceof SchemaMismatchError ? await conversionHint(tx, folder, files) : undefined;
-          if (!hint || !(error instanceof SchemaMismatchError)) throw error;
+          const convertible =
+            error instanceof SchemaMismatchError ? await conversionHint(tx, folder, files) : undefined;
+          if (!convertible || !(error instanceof SchemaMismatchError)) throw error;
           throw new SchemaMismatchError(error.message, {
             migration: error.migration,
             differences: error.differences,
-            hint,
+            hint: convertible.hint,
           });
         });
+        if (existing.length === 0) {
+          // None of the package's tables, but Better Auth's CLI tables under other names (`users`, `rateLimit`):
+          // creating empty tables beside them would split the host's users in two.
+          const convertible = await conversionHint(tx, folder, files);
+          if (convertible && convertible.elsewhere.length > 0) {
+            const found = convertible.elsewhere.map(displayName).join(", ");
+            throw new SchemaMismatchError(
+              `The database has Better Auth's tables under other names (${found}); migrate() would create ` +
+                `empty tables of its own beside them, so nothing was changed`,
+              {
+                differences: convertible.elsewhere.map(
+                  (key) =>
+                    `table ${displayName(key)} has the layout of Better Auth's CLI schema under another name than this package's`,
+                ),
+                hint: convertible.hint,
+              },
+            );
+          }
+        }
       }
       for (const file of existing) {
         await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });

@@ -23,6 +23,21 @@ export function findPgBouncer(): string | undefined {
   return candidates.find((bin) => spawnSync(bin, ["--version"], { stdio: "ignore" }).status === 0);
 }
 
+/** Why the PgBouncer tests do not run on this machine, and how to make them run. */
+export const pgBouncerMissing =
+  "NOT RUN, pgbouncer is not installed (Debian/Ubuntu: `apt-get install pgbouncer`; elsewhere set PGBOUNCER to its path)";
+
+/**
+ * Title for a `describe.runIf(findPgBouncer())` block: the name alone when PgBouncer is installed, else the name
+ * and `pgBouncerMissing` (also printed as a warning, as `serverOnly` does).
+ */
+export function pgBouncerOnly(name: string, bin: string | undefined): string {
+  if (bin) return name;
+  const title = `${name}: ${pgBouncerMissing}`;
+  console.warn(`[@be-monorepo/db tests] ${title}`);
+  return title;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -70,7 +85,7 @@ function waitUntilUp(child: ChildProcess): Promise<void> {
  */
 export async function startPgBouncer(serverUrl: string, { poolSize = 3 } = {}): Promise<PgBouncer> {
   const bin = findPgBouncer();
-  if (!bin) throw new Error("pgbouncer not found (install Debian's pgbouncer or set PGBOUNCER)");
+  if (!bin) throw new Error(`pgbouncer: ${pgBouncerMissing}`);
   const server = new URL(serverUrl);
   const user = decodeURIComponent(server.username || "postgres");
   const port = await freePort();
