@@ -20,6 +20,8 @@ export default defineConfig({
     // The consumer tests pack and install the package: `npm run test:consumer` (vitest.consumer.config.ts).
     exclude: [...configDefaults.exclude, "test/consumer/**"],
     globalSetup: ["test/global-setup.ts"],
+    // In every test file: removes the file's temporary folders when it ends (test/support/temp.ts).
+    setupFiles: ["test/setup-file.ts"],
     // Better Auth's adapter test suites log every step; keep the output of passing tests quiet.
     silent: "passed-only",
     testTimeout: 30_000,

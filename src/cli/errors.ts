@@ -71,7 +71,8 @@ function usageLine(error: TypeError): string {
     .slice(PACKAGE_PREFIX.length)
     .replaceAll("`migrationsSchema`", "--migrations-schema")
     .replaceAll("`migrationsTable`", "--migrations-table")
-    .replaceAll("`migrationsFolder`", "the migrations folder");
+    .replaceAll("`migrationsFolder`", "the migrations folder")
+    .replaceAll("`plugins`", "--plugins");
 }
 
 const NETWORK = new Set([

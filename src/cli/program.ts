@@ -9,7 +9,21 @@ import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 
-type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string; adoptFrom?: AdoptFrom };
+type CommandOptions = DatabaseOptions & {
+  migrationsSchema?: string;
+  migrationsTable?: string;
+  plugins?: string[];
+  adoptFrom?: AdoptFrom;
+};
+
+/** `--plugins admin,organization`: the list, split on commas (repeating the option adds to it). */
+const pluginList = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== ""),
+];
 type Action = (
   db: Awaited<ReturnType<typeof openDatabase>>["db"],
   target: string,
@@ -48,7 +62,12 @@ function databaseOptions(command: Command, history: boolean): Command {
       "--database-url <url>",
       "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see docs/cli.md)",
     )
-    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
+    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)")
+    .option(
+      "--plugins <names>",
+      "Better Auth plugins whose tables are included, comma-separated (admin, username, twoFactor, organization, jwt, apiKey, passkey, phoneNumber, anonymous, deviceAuthorization, lastLoginMethod)",
+      pluginList,
+    );
   if (history) {
     command
       .addOption(new Option("--migrations-schema <name>", "schema of the migration history table").default("drizzle"))
@@ -81,6 +100,7 @@ export async function run(
       const migrateOptions: MigrateOptions = {
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
+        ...(options.plugins ? { plugins: options.plugins as MigrateOptions["plugins"] } : {}),
         ...(options.adoptFrom ? { adoptFrom: options.adoptFrom } : {}),
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
+import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
@@ -9,6 +10,7 @@ import { ADOPT_FROM, type AdoptFrom } from "./convert.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
+import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
 import { displayName, hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
@@ -26,6 +28,13 @@ export interface MigrateOptions {
   migrationsTable?: string;
   /** Folder of drizzle-kit migrations to apply. Defaults to the package's own `migrationsFolder`. */
   migrationsFolder?: string;
+  /**
+   * Better Auth plugins whose tables and columns to migrate too (the names `defineAuthSchema()` takes). Their
+   * migrations (`migrations/plugins/<plugin>/` inside `migrationsFolder`) run after the core's, plugin by plugin in
+   * a fixed order, in the same transaction, under the same lock and in the same history. Default: none. Leaving a
+   * plugin out later drops nothing.
+   */
+  plugins?: readonly PluginName[];
   /**
    * Converts existing tables made by another tool into the package's shape, keeping every row, when the history
    * is empty. `"better-auth-cli"`: the drizzle schema Better Auth's CLI generates (`@better-auth/cli generate`,
@@ -127,14 +136,20 @@ export interface ResolvedMigrateOptions {
   schema: string;
   table: string;
   folder: string;
+  /** The core's migrations, then each plugin's, in the order they are applied. */
   files: MigrationFile[];
+  /** How many of `files` are the core's (the rest are the plugins'). */
+  coreCount: number;
+  /** The plugins, checked, in the order their migrations are applied. */
+  plugins: PluginName[];
   adoptFrom: AdoptFrom | undefined;
 }
 
 /**
  * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
  * calls it before connecting).
- * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `plugins` is not an
+ *   array of supported plugin names; when `migrationsSchema` /
  *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
  *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
  *   written into, the package's own table.
@@ -155,6 +170,7 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
       );
     }
   }
+  const plugins = pluginsOption(options.plugins);
   const { adoptFrom } = options;
   if (adoptFrom !== undefined && !ADOPT_FROM.includes(adoptFrom)) {
     throw new TypeError(
@@ -163,13 +179,28 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
   }
   const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
+  const coreCount = files.length;
+  for (const plugin of plugins) {
+    const pluginFolder = pluginMigrationsFolder(plugin, folder);
+    const own = readMigrationFolder(pluginFolder);
+    for (const file of own) if (hasSnapshot(pluginFolder, file.idx)) readSnapshot(pluginFolder, file.idx);
+    files.push(...own);
+  }
+  // The history identifies a migration by its journal `when`: two folders must never share one.
+  const seen = new Set<number>();
+  for (const file of files) {
+    if (seen.has(file.createdAt)) {
+      throw new MigrationError(`Two migrations have the same journal "when" (${file.createdAt}); ${file.tag} is one`);
+    }
+    seen.add(file.createdAt);
+  }
   if (tablesCreatedBy(files).has(`${schema}.${table}`)) {
     throw new TypeError(
       `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files, adoptFrom };
+  return { schema, table, folder, files, coreCount, plugins, adoptFrom };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -210,7 +241,8 @@ const migrationGuard: TransactionGuard = {
 };
 
 /**
- * Applies the package's pending migrations to the host's database.
+ * Applies the package's pending migrations to the host's database: the core's, then those of each plugin in
+ * `options.plugins`.
  *
  * - `db`: any drizzle PostgreSQL database (node-postgres `Pool` or `Client`, postgres.js, PGlite, or a pooled
  *   connection).
@@ -246,7 +278,7 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files, adoptFrom } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount, plugins, adoptFrom } = resolveMigrateOptions(options);
   const history = historyTable(schema, table);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
@@ -277,13 +309,26 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       );
     }
     if (done.size === 0) {
+      const coreFiles = files.slice(0, coreCount);
+      const pluginMigrations = plugins.map((plugin) => {
+        const pluginFolder = pluginMigrationsFolder(plugin, folder);
+        return { folder: pluginFolder, files: readMigrationFolder(pluginFolder) };
+      });
       let existing: MigrationFile[];
       if (adoptFrom) {
-        ({ files: existing, statements: converted } = await convertExistingTables(tx, folder, files, adoptFrom));
+        ({ files: existing, statements: converted } = await convertExistingTables(
+          tx,
+          folder,
+          coreFiles,
+          adoptFrom,
+          pluginMigrations,
+        ));
       } else {
-        existing = await adoptExistingTables(tx, folder, files).catch(async (error: unknown) => {
+        existing = await adoptExistingTables(tx, folder, coreFiles).catch(async (error: unknown) => {
           const convertible =
-            error instanceof SchemaMismatchError ? await conversionHint(tx, folder, files) : undefined;
+            error instanceof SchemaMismatchError
+              ? await conversionHint(tx, folder, coreFiles, pluginMigrations)
+              : undefined;
           if (!convertible || !(error instanceof SchemaMismatchError)) throw error;
           throw new SchemaMismatchError(error.message, {
             migration: error.migration,
@@ -294,7 +339,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
         if (existing.length === 0) {
           // None of the package's tables, but Better Auth's CLI tables under other names (`users`, `rateLimit`):
           // creating empty tables beside them would split the host's users in two.
-          const convertible = await conversionHint(tx, folder, files);
+          const convertible = await conversionHint(tx, folder, coreFiles, pluginMigrations);
           if (convertible && convertible.elsewhere.length > 0) {
             const found = convertible.elsewhere.map(displayName).join(", ");
             throw new SchemaMismatchError(
@@ -336,7 +381,8 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
 }
 
 /**
- * Lists which of the package's migrations are applied and which are pending, without changing anything.
+ * Lists which of the package's migrations (the core's, then those of `options.plugins`) are applied and which are
+ * pending, without changing anything.
  * A database that never ran `migrate()` (no history table yet) has every migration pending.
  *
  * @throws {TypeError} before anything is sent, for the options `migrate()` refuses.

@@ -74,7 +74,7 @@ const layouts = [
     adopted: 1,
     make: "generate + migrate",
   },
-  { name: "camel", schema: camelSchema, tables: camelSchema, usePlural: false, adopted: 4, make: "push" },
+  { name: "camel", schema: camelSchema, tables: camelSchema, usePlural: false, adopted: tags.length, make: "push" },
   {
     name: "plural",
     schema: pluralSchema,

@@ -1,3 +1,5 @@
+import type { BetterAuthRateLimitStorage } from "@better-auth/core";
+import type { BetterAuthOptions } from "better-auth";
 import type { Store as ExpressStore } from "express-rate-limit";
 import type { Store as HonoStore } from "hono-rate-limiter";
 import { describe, expectTypeOf, it } from "vitest";
@@ -10,6 +12,11 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
+  it("is Better Auth's rate-limit customStorage", () => {
+    expectTypeOf<DbStore>().toExtend<BetterAuthRateLimitStorage>();
+    expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
+  });
+
   it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
@@ -17,6 +24,9 @@ describe("DbStore types", () => {
       maxInFlight?: number;
       maxBatchSize?: number;
       maxQueueSize?: number;
+      blockDurationMs?: number;
+      algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
+      blockedKeyCacheSize?: number;
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { tempDir } from "./temp.js";
 
 /** A PgBouncer process of the test run's own, in transaction-pooling mode, in front of one PostgreSQL server. */
 export interface PgBouncer {
@@ -89,7 +89,7 @@ export async function startPgBouncer(serverUrl: string, { poolSize = 3 } = {}): 
   const server = new URL(serverUrl);
   const user = decodeURIComponent(server.username || "postgres");
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "bedb-pgbouncer-"));
+  const dir = tempDir("pgbouncer");
   chmodSync(dir, 0o755);
   const authFile = join(dir, "userlist.txt");
   // With auth_type = trust PgBouncer lets clients in unchecked, and logs in to the server with this password
