@@ -307,7 +307,9 @@ describe.runIf(serverUrl)(serverOnly("adopting tables made from Better Auth's CL
       expect(await all(sessionTable)).toEqual(live(before.sessions));
       expect(await all(accountTable)).toEqual(live(before.accounts));
       expect(await all(verificationTable)).toEqual(live(before.verifications));
-      expect(await all(rateLimitTable)).toEqual(before.rateLimits.map((row) => ({ ...row, windowStart: null })));
+      expect(await all(rateLimitTable)).toEqual(
+        before.rateLimits.map((row) => ({ ...row, windowStart: null, previousCount: null, blockedUntil: null })),
+      );
 
       const auth = betterAuth({
         baseURL: "http://localhost:3000",
