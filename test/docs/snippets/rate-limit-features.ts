@@ -1,4 +1,4 @@
-// DOCS-h-rl-features.md, DbStore's Better Auth storage, lockout and algorithms. Type-checked by `tsc --noEmit`.
+// docs/rate-limit.md, DbStore's Better Auth storage, lockout and algorithms. Type-checked by `tsc --noEmit`.
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -33,4 +33,10 @@ const bursty = new DbStore({ db, prefix: "upload:", algorithm: "token-bucket" })
 
 // #endregion algorithms
 
-export { auth, bursty, loginStore, smooth };
+// #region outage
+// While PostgreSQL is unreachable, count in this process's memory instead of failing every request.
+const resilient = new DbStore({ db, prefix: "api:", onDatabaseError: "memory" });
+
+// #endregion outage
+
+export { auth, bursty, loginStore, resilient, smooth };
