@@ -1,12 +1,28 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { findPgBouncer, pgBouncerMissing } from "./support/pgbouncer.js";
 
 /**
  * Picks the PostgreSQL the whole run uses and tells every test file through `inject("databaseUrl")`:
  * 1. `DATABASE_URL` when set (CI always sets it);
  * 2. else a throw-away container from `@testcontainers/postgresql` when a Docker engine answers;
  * 3. else nothing: each test file then runs on its own embedded PGlite.
+ *
+ * A run leaves nothing behind. Its databases are named `bedb_<run>_…` (`inject("runId")`, test/support/database.ts)
+ * and each file drops its own; the teardown drops any that remain, and says which. Its temporary folders are made
+ * in one folder of its own (`TMPDIR`, inherited by the test workers and the processes they start); each file
+ * removes its own (test/support/temp.ts), the teardown removes that folder.
  */
 export default async function setup(project: TestProject) {
+  const runId = randomBytes(3).toString("hex");
+  const runTmp = mkdtempSync(join(tmpdir(), `bedb-run-${runId}-`));
+  // Readable by the postgres user, which runs PgBouncer and the password-checking cluster when the tests run as root.
+  chmodSync(runTmp, 0o755);
+  process.env.TMPDIR = runTmp;
   let stop: (() => Promise<unknown>) | undefined;
   let url = process.env.DATABASE_URL;
   let label = `PostgreSQL server at DATABASE_URL (${url?.replace(/\/\/[^@]*@/, "//")})`;
@@ -28,14 +44,49 @@ export default async function setup(project: TestProject) {
       "[@be-monorepo/db tests] tests that need a PostgreSQL server are skipped; their titles say so; set DATABASE_URL to run them",
     );
   }
+  // With a server but no pgbouncer binary, test/drivers/pgbouncer.test.ts does not run: say so here, for the same reason.
+  if (url && !findPgBouncer()) {
+    console.log(`[@be-monorepo/db tests] tests through PgBouncer: ${pgBouncerMissing}`);
+  }
   project.provide("databaseUrl", url ?? "");
+  project.provide("runId", runId);
   return async () => {
-    await stop?.();
+    try {
+      if (url && !stop) await dropLeftoverDatabases(url, runId);
+    } finally {
+      const left = readdirSync(runTmp);
+      if (left.length > 0) {
+        console.warn(`[@be-monorepo/db tests] removed temporary folders a test file left behind: ${left.join(", ")}`);
+      }
+      rmSync(runTmp, { recursive: true, force: true });
+      await stop?.();
+    }
   };
+}
+
+/** Drops the databases of run `runId` that a test file did not drop (a failed `afterAll`, a killed worker). */
+async function dropLeftoverDatabases(url: string, runId: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "select datname from pg_database where starts_with(datname, $1) order by datname",
+      [`bedb_${runId}_`],
+    );
+    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+    if (rows.length > 0) {
+      const names = rows.map((row) => row.datname).join(", ");
+      console.warn(`[@be-monorepo/db tests] dropped ${rows.length} database(s) a test file left behind: ${names}`);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** This run's id: its databases are named `bedb_<runId>_…`. */
+    runId: string;
   }
 }

@@ -1,13 +1,16 @@
 import { sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
+import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
 import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
-import { adoptExistingTables } from "./adopt.js";
-import { MigrationError } from "./errors.js";
+import { adoptExistingTables, conversionHint, convertExistingTables } from "./adopt.js";
+import { ADOPT_FROM, type AdoptFrom } from "./convert.js";
+import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
+import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
 import { hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
@@ -25,6 +28,24 @@ export interface MigrateOptions {
   migrationsTable?: string;
   /** Folder of drizzle-kit migrations to apply. Defaults to the package's own `migrationsFolder`. */
   migrationsFolder?: string;
+  /**
+   * Better Auth plugins whose tables and columns to migrate too (the names `defineAuthSchema()` takes). Their
+   * migrations (`migrations/plugins/<plugin>/` inside `migrationsFolder`) run after the core's, plugin by plugin in
+   * a fixed order, in the same transaction, under the same lock and in the same history. Default: none. Leaving a
+   * plugin out later drops nothing.
+   */
+  plugins?: readonly PluginName[];
+  /**
+   * Converts existing tables made by another tool into the package's shape, keeping every row, when the history
+   * is empty. `"better-auth-cli"`: the drizzle schema Better Auth's CLI generates (`@better-auth/cli generate`,
+   * drizzle adapter, PostgreSQL), created by drizzle-kit, with snake_case or camelCase column names: columns
+   * renamed to snake_case, `timestamp` → `timestamptz` holding the same instants, id and other defaults set,
+   * `updated_at` made nullable, `deleted_at` added, indexes and constraints renamed or created. Tables it cannot
+   * convert are refused untouched (`SchemaMismatchError` with the list of differences). Without this option such
+   * tables are refused too (the error says that they can be converted). Ignored once the history has rows.
+   * `migrationStatus()` ignores it.
+   */
+  adoptFrom?: AdoptFrom;
 }
 
 /** A migration as `migrate()` and `migrationStatus()` report it. */
@@ -45,6 +66,12 @@ export interface MigrateResult {
    * `drizzle.__drizzle_migrations`). Empty otherwise.
    */
   adopted: MigrationInfo[];
+  /**
+   * With `adoptFrom`: the SQL statements that converted the existing tables before `adopted` was recorded
+   * (renames, `SET DATA TYPE timestamptz`, defaults, indexes), in the order they ran. Absent when nothing was
+   * converted.
+   */
+  converted?: string[];
 }
 
 /** What `migrationStatus()` found. */
@@ -109,13 +136,16 @@ export interface ResolvedMigrateOptions {
   schema: string;
   table: string;
   folder: string;
+  /** The core's migrations, then each plugin's, in the order they are applied. */
   files: MigrationFile[];
+  adoptFrom: AdoptFrom | undefined;
 }
 
 /**
  * Checks `migrate()`'s options and reads the migrations folder, before anything is sent to a database (`be-db`
  * calls it before connecting).
- * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `migrationsSchema` /
+ * @throws {TypeError} when `options` is not an object or `migrationsFolder` not a path; when `plugins` is not an
+ *   array of supported plugin names; when `migrationsSchema` /
  *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
  *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
  *   written into, the package's own table.
@@ -136,15 +166,37 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
       );
     }
   }
+  const plugins = pluginsOption(options.plugins);
+  const { adoptFrom } = options;
+  if (adoptFrom !== undefined && !ADOPT_FROM.includes(adoptFrom)) {
+    throw new TypeError(
+      `@be-monorepo/db: \`adoptFrom\` must be ${ADOPT_FROM.map((value) => JSON.stringify(value)).join(" or ")} or undefined (got ${typeof adoptFrom === "string" ? JSON.stringify(adoptFrom) : typeof adoptFrom})`,
+    );
+  }
   const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
+  const coreCount = files.length;
+  for (const plugin of plugins) {
+    const pluginFolder = pluginMigrationsFolder(plugin, folder);
+    const own = readMigrationFolder(pluginFolder);
+    for (const file of own) if (hasSnapshot(pluginFolder, file.idx)) readSnapshot(pluginFolder, file.idx);
+    files.push(...own);
+  }
+  // The history identifies a migration by its journal `when`: two folders must never share one.
+  const seen = new Set<number>();
+  for (const file of files) {
+    if (seen.has(file.createdAt)) {
+      throw new MigrationError(`Two migrations have the same journal "when" (${file.createdAt}); ${file.tag} is one`);
+    }
+    seen.add(file.createdAt);
+  }
   if (tablesCreatedBy(files).has(`${schema}.${table}`)) {
     throw new TypeError(
       `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files };
+  return { schema, table, folder, files, coreCount, plugins, adoptFrom };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -185,7 +237,8 @@ const migrationGuard: TransactionGuard = {
 };
 
 /**
- * Applies the package's pending migrations to the host's database.
+ * Applies the package's pending migrations to the host's database: the core's, then those of each plugin in
+ * `options.plugins`.
  *
  * - `db`: any drizzle PostgreSQL database (node-postgres `Pool` or `Client`, postgres.js, PGlite, or a pooled
  *   connection).
@@ -221,10 +274,11 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount, adoptFrom } = resolveMigrateOptions(options);
   const history = historyTable(schema, table);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
+  let converted: string[] = [];
   await guardedTransaction(db, migrationGuard, async (tx) => {
     let timeouts: string;
     try {
@@ -251,7 +305,22 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       );
     }
     if (done.size === 0) {
-      for (const file of await adoptExistingTables(tx, folder, files)) {
+      const coreFiles = files.slice(0, coreCount);
+      let existing: MigrationFile[];
+      if (adoptFrom) {
+        ({ files: existing, statements: converted } = await convertExistingTables(tx, folder, coreFiles, adoptFrom));
+      } else {
+        existing = await adoptExistingTables(tx, folder, coreFiles).catch(async (error: unknown) => {
+          const hint = error instanceof SchemaMismatchError ? await conversionHint(tx, folder, coreFiles) : undefined;
+          if (!hint || !(error instanceof SchemaMismatchError)) throw error;
+          throw new SchemaMismatchError(error.message, {
+            migration: error.migration,
+            differences: error.differences,
+            hint,
+          });
+        });
+      }
+      for (const file of existing) {
         await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
         done.add(file.createdAt);
         adopted.push(info(file));
@@ -272,11 +341,12 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       applied.push({ ...info(file), durationMs: performance.now() - started });
     }
   });
-  return { applied, adopted };
+  return converted.length > 0 ? { applied, adopted, converted } : { applied, adopted };
 }
 
 /**
- * Lists which of the package's migrations are applied and which are pending, without changing anything.
+ * Lists which of the package's migrations (the core's, then those of `options.plugins`) are applied and which are
+ * pending, without changing anything.
  * A database that never ran `migrate()` (no history table yet) has every migration pending.
  *
  * @throws {TypeError} before anything is sent, for the options `migrate()` refuses.

@@ -1,3 +1,3 @@
 export { DbStoreError } from "./errors.js";
-export type { DbStoreOptions } from "./options.js";
-export { DbStore, type DbStoreClientInfo } from "./store.js";
+export type { DbStoreAlgorithm, DbStoreOptions } from "./options.js";
+export { type ConsumeResult, type ConsumeRule, DbStore, type DbStoreClientInfo } from "./store.js";

@@ -48,7 +48,24 @@ export interface DbStoreOptions {
    * postgres.js prepares statements by itself (its `prepare` option); PGlite needs none. Defaults to `true`.
    */
   preparedStatements?: boolean;
+  /**
+   * The lockout, in milliseconds: when a key goes over its limit, it stays over its limit (every call denied)
+   * for at least this long from that call, through `increment` (both middlewares) and `consume`. `0` (the
+   * default) means no lockout. `increment` then needs the middleware's `limit` to be a number (read in `init`).
+   */
+  blockDurationMs?: number;
+  /**
+   * How hits are counted: `"fixed-window"` (the default, exactly `MemoryStore`), `"sliding-window"` (the
+   * weighted two-window estimate) or `"token-bucket"` (GCRA: `limit` tokens refilled evenly over `windowMs`).
+   * The last two need the middleware's `limit` to be a number (read in `init`).
+   */
+  algorithm?: DbStoreAlgorithm;
 }
+
+/** The counting algorithms of `DbStore`. */
+export type DbStoreAlgorithm = "fixed-window" | "sliding-window" | "token-bucket";
+
+const ALGORITHMS: readonly string[] = ["fixed-window", "sliding-window", "token-bucket"];
 
 const PACKAGE = "@be-monorepo/db";
 
@@ -61,6 +78,19 @@ const isPositiveInteger = (value: unknown): value is number =>
 
 /** Checks the constructor options; throws a `TypeError` naming the package and the option. */
 export function validateOptions(options: unknown): Required<DbStoreOptions> {
+  // Validated on their own so that the checks below stay as they are.
+  const blockDurationMs = validateBlockDuration((options as { blockDurationMs?: unknown } | null)?.blockDurationMs);
+  const algorithm = (options as { algorithm?: unknown } | null)?.algorithm ?? "fixed-window";
+  if (typeof algorithm !== "string" || !ALGORITHMS.includes(algorithm)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`algorithm\` must be "fixed-window", "sliding-window" or "token-bucket" (got ${shown(algorithm)})`,
+    );
+  }
+  if (blockDurationMs > 0 && algorithm !== "fixed-window") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`blockDurationMs\` works with the "fixed-window" algorithm only (got algorithm ${JSON.stringify(algorithm)})`,
+    );
+  }
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
@@ -108,7 +138,17 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       throw new TypeError(`${PACKAGE}: DbStore option \`${name}\` must be a boolean (got ${shown(value)})`);
     }
   }
-  return { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, synchronousCommit, preparedStatements };
+  return {
+    db,
+    prefix,
+    maxInFlight,
+    maxBatchSize,
+    maxQueueSize,
+    blockDurationMs,
+    algorithm: algorithm as DbStoreAlgorithm,
+    synchronousCommit,
+    preparedStatements,
+  };
 }
 
 /**
@@ -138,4 +178,52 @@ export function validateShutdownTimeout(timeoutMs: unknown): number {
     );
   }
   return timeoutMs;
+}
+
+/** Checks `blockDurationMs` (milliseconds, a non-negative finite number, default 0); rounds it. */
+function validateBlockDuration(blockDurationMs: unknown = 0): number {
+  if (
+    typeof blockDurationMs !== "number" ||
+    !Number.isFinite(blockDurationMs) ||
+    blockDurationMs < 0 ||
+    blockDurationMs > 1e15
+  ) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`blockDurationMs\` must be a non-negative finite number of milliseconds (got ${shown(blockDurationMs)})`,
+    );
+  }
+  return Math.round(blockDurationMs);
+}
+
+/**
+ * Reads the middleware's `limit` given to `init` when the store needs it (a lockout, an algorithm other than
+ * the fixed window, the blocked-key cache): a non-negative integer. Returns `undefined` when not needed and
+ * not a number; throws a `TypeError` naming the reason when needed and missing or a function.
+ */
+export function validateInitLimit(limit: unknown, neededFor: string | undefined): number | undefined {
+  if (typeof limit === "number" && Number.isInteger(limit) && limit >= 0) return limit;
+  if (neededFor === undefined) return undefined;
+  throw new TypeError(
+    `${PACKAGE}: DbStore needs the middleware's \`limit\` to be a non-negative integer for ${neededFor} (got ${shown(limit)}); a \`limit\` function is not supported there`,
+  );
+}
+
+/**
+ * Checks the rule Better Auth passes to `consume`: `window` in seconds (a positive finite number, at most
+ * 1e12) and `max` (a non-negative integer). Returns the window in whole milliseconds (at least 1).
+ */
+export function validateConsumeRule(rule: unknown): { windowMs: number; max: number } {
+  const { window, max } = (typeof rule === "object" && rule !== null ? rule : {}) as {
+    window?: unknown;
+    max?: unknown;
+  };
+  if (typeof window !== "number" || !Number.isFinite(window) || window <= 0 || window > 1e12) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore.consume \`window\` must be a positive finite number of seconds (got ${shown(window)})`,
+    );
+  }
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > 2_147_483_646) {
+    throw new TypeError(`${PACKAGE}: DbStore.consume \`max\` must be a non-negative integer (got ${shown(max)})`);
+  }
+  return { windowMs: Math.max(1, Math.round(window * 1000)), max };
 }

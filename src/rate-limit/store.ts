@@ -1,10 +1,49 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
+import {
+  type ConsumeAnswer,
+  type ConsumeParams,
+  consumeAnswer,
+  consumeStatement,
+  type LockoutParams,
+  lockoutIncrementAnswer,
+  lockoutIncrementStatement,
+} from "./algorithms/fixed-window.js";
+import {
+  type SlidingParams,
+  type SlidingState,
+  slidingDecrementStatement,
+  slidingGet,
+  slidingGetStatement,
+  slidingRetryAt,
+  slidingState,
+  slidingStatement,
+} from "./algorithms/sliding-window.js";
+import { num } from "./algorithms/sql.js";
+import {
+  type BucketParams,
+  type BucketState,
+  bucketDecrementStatement,
+  bucketGetStatement,
+  bucketInterval,
+  bucketState,
+  bucketStatement,
+  tokensInUse,
+} from "./algorithms/token-bucket.js";
 import { IncrementBatcher } from "./batcher.js";
+import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
-import { type DbStoreOptions, validateOptions, validateShutdownTimeout, validateWindowMs } from "./options.js";
+import {
+  type DbStoreAlgorithm,
+  type DbStoreOptions,
+  validateConsumeRule,
+  validateInitLimit,
+  validateOptions,
+  validateShutdownTimeout,
+  validateWindowMs,
+} from "./options.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -22,6 +61,24 @@ import {
 export interface DbStoreClientInfo {
   totalHits: number;
   resetTime: Date;
+}
+
+/**
+ * The rule Better Auth passes to `consume`: `window` in seconds, `max` calls allowed per window (Better Auth's
+ * `BetterAuthRateLimitRule`).
+ */
+export interface ConsumeRule {
+  window: number;
+  max: number;
+}
+
+/**
+ * `consume`'s answer, Better Auth's `customStorage` result: `allowed`, and when denied `retryAfter`, the whole
+ * seconds (at least 1, rounded up) until the key's window frees up; `null` when allowed.
+ */
+export interface ConsumeResult {
+  allowed: boolean;
+  retryAfter: number | null;
 }
 
 /**
@@ -48,27 +105,68 @@ export class DbStore {
   /** The window length in milliseconds, set by `init`; `undefined` before. */
   windowMs: number | undefined;
 
+  /** The middleware's `limit` read by `init` when a number; `undefined` otherwise. */
+  limit: number | undefined;
+
   readonly #db: AnyPgDatabase;
   readonly #batcher: IncrementBatcher;
+  readonly #blockMs: number;
+  readonly #consumer: Coalescer<ConsumeParams, ConsumeAnswer>;
+  readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
+  readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
+  readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
+  /** How hits are counted (the `algorithm` option). */
+  readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
-   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?,
+   *   synchronousCommit?, preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
    *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
-   *   not a boolean, or `windowMs` is given here (it belongs to
-   *   the middleware, which passes it to `init`).
+   *   not a boolean, or `windowMs` is given here (it belongs to the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, synchronousCommit, preparedStatements } =
-      validateOptions(options);
+    const {
+      db,
+      prefix,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      blockDurationMs,
+      algorithm,
+      synchronousCommit,
+      preparedStatements,
+    } = validateOptions(options);
+    this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
     this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window(), {
       synchronousCommit,
       preparedStatements,
     });
+    this.#blockMs = blockDurationMs;
+    const limits = { maxInFlight, maxBatchSize, maxQueueSize };
+    this.#consumer = new Coalescer(
+      db,
+      { operation: "consume", statement: consumeStatement, answer: consumeAnswer },
+      limits,
+    );
+    this.#lockout = new Coalescer(
+      db,
+      { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
+      limits,
+    );
+    this.#sliding = new Coalescer(
+      db,
+      { operation: "increment", statement: slidingStatement, answer: indexed(slidingState) },
+      limits,
+    );
+    this.#bucket = new Coalescer(
+      db,
+      { operation: "increment", statement: bucketStatement, answer: indexed(bucketState) },
+      limits,
+    );
   }
 
   /**
@@ -76,8 +174,9 @@ export class DbStore {
    * millisecond). Does no I/O and returns nothing.
    * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15).
    */
-  init(options: { windowMs: number }): void {
+  init(options: { windowMs: number; limit?: unknown }): void {
     this.windowMs = validateWindowMs(options?.windowMs);
+    this.limit = validateInitLimit(options?.limit, this.#needsLimit());
   }
 
   /**
@@ -85,6 +184,19 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails; `TypeError` for a key PostgreSQL cannot store.
    */
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
+    if (this.algorithm === "sliding-window") {
+      const windowMs = this.#window();
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key)));
+      const info = slidingGet(rows[0], windowMs);
+      return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key))))[0];
+      if (!row) return undefined;
+      const tat = num(row, "last_request");
+      return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
+    }
     const rows = await this.#query("get", getStatement(this.#key(key)));
     const row = rows[0];
     if (!row) return undefined;
@@ -100,9 +212,63 @@ export class DbStore {
    */
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
-    this.#window();
+    const windowMs = this.#window();
+    if (this.algorithm === "sliding-window") {
+      const max = this.#limit(`algorithm "sliding-window"`);
+      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
+      return { totalHits: state.before + state.index + 1, resetTime: new Date(state.start + state.windowMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const max = this.#limit(`algorithm "token-bucket"`);
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const totalHits =
+        state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
+      return { totalHits, resetTime: new Date(state.tat) };
+    }
+    if (this.#blockMs > 0) {
+      const limit = this.#limit("`blockDurationMs`");
+      const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
+      return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+    }
     const hit = await this.#batcher.add(full);
     return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+  }
+
+  /**
+   * Better Auth's `customStorage.consume` (`rateLimit: { customStorage: store }`): records one call of `key`
+   * against `rule` (`window` in seconds, `max` calls) and answers whether it is allowed. Fixed windows on the
+   * database clock, as `increment`: a window starts at the key's first allowed call and ends `window` seconds
+   * later. A denied call is not counted and changes nothing, except that with `blockDurationMs` the first
+   * denial of a window starts the lockout (the window then ends `blockDurationMs` after that call at the
+   * earliest). `retryAfter` is the whole seconds until the window ends (rounded up, at least 1), `null` when
+   * allowed. One statement per call, coalesced with concurrent calls like `increment`; needs no `init`.
+   * @throws {DbStoreError} (rejected, `operation` `"consume"`) when the database fails or `maxQueueSize` calls
+   *   already wait; nothing is counted when PostgreSQL reported the failure (as for `increment`).
+   * @throws {TypeError} (rejected) for a key PostgreSQL cannot store, a `window` that is not a positive finite
+   *   number or a `max` that is not a non-negative integer.
+   */
+  async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
+    const full = this.#key(key);
+    const { windowMs, max } = validateConsumeRule(rule);
+    if (this.algorithm === "sliding-window") {
+      const state = await this.#slidingConsume(full, windowMs, max);
+      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
+      return { allowed: false, retryAfter: retryAfter(slidingRetryAt(state, max), state.nowMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
+      return { allowed: false, retryAfter: retryAfter(state.tat + interval - max * interval, state.nowMs) };
+    }
+    const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
+    if (answer.allowed) return { allowed: true, retryAfter: null };
+    return { allowed: false, retryAfter: retryAfter(answer.resetMs, answer.nowMs) };
+  }
+
+  #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
+    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -113,7 +279,17 @@ export class DbStore {
    */
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
-    await this.#query("decrement", decrementStatement(full, this.#window()));
+    const windowMs = this.#window();
+    if (this.algorithm === "sliding-window") {
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs));
+      return;
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
+      await this.#query("decrement", bucketDecrementStatement(full, interval));
+      return;
+    }
+    await this.#query("decrement", decrementStatement(full, windowMs));
   }
 
   /**
@@ -199,6 +375,21 @@ export class DbStore {
     return this.windowMs;
   }
 
+  #needsLimit(): string | undefined {
+    if (this.algorithm !== "fixed-window") return `algorithm ${JSON.stringify(this.algorithm)}`;
+    if (this.#blockMs > 0) return "`blockDurationMs`";
+    return undefined;
+  }
+
+  #limit(neededFor: string): number {
+    if (this.limit === undefined) {
+      throw new TypeError(
+        `@be-monorepo/db: DbStore needs the middleware's \`limit\` (a non-negative integer, given to \`init\`) for ${neededFor}`,
+      );
+    }
+    return this.limit;
+  }
+
   #key(key: string): string {
     return storedKey(this.prefix, key);
   }
@@ -210,4 +401,21 @@ export class DbStore {
       throw new DbStoreError(operation, error);
     }
   }
+}
+
+/** A caller's answer with its place among the callers of its key in one statement (0-based). */
+type Indexed<S> = S & { index: number };
+
+/** Gives each of a key's `n` callers the key's state and its own index; `undefined` stays (send again). */
+function indexed<P, S>(state: (row: Record<string, unknown>) => S | undefined) {
+  return (row: Record<string, unknown>, item: { n: number; params: P }): Indexed<S>[] | undefined => {
+    const s = state(row);
+    if (s === undefined) return undefined;
+    return Array.from({ length: item.n }, (_, index) => ({ ...s, index }));
+  };
+}
+
+/** Better Auth's `retryAfter`: whole seconds from `nowMs` to `atMs`, rounded up, at least 1. */
+function retryAfter(atMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }

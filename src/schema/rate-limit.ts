@@ -1,5 +1,5 @@
-import { bigint, index, integer, pgTable, text } from "drizzle-orm/pg-core";
-import { textId } from "./ids.js";
+import { pgTable } from "drizzle-orm/pg-core";
+import { rateLimitColumns, rateLimitIndexes } from "./models.js";
 
 /**
  * `rate_limit`: one counter per key. Shared by Better Auth's database rate limiter (model `rateLimit`) and
@@ -15,15 +15,11 @@ import { textId } from "./ids.js";
  *   started; `NULL` on Better Auth's rows, which is how `DbStore.resetAll()` and `prune()` tell them apart.
  *   Added by migration `0003`; nullable so that Better Auth, which inserts `key`, `count` and `lastRequest`
  *   only, keeps working.
+ * - `previous_count`: hits of the window before the current one, for `DbStore`'s `"sliding-window"` algorithm;
+ *   `NULL` otherwise. Added by migration `0004`.
+ * - `blocked_until`: Unix time in milliseconds (database clock) until which a `"sliding-window"` key stays
+ *   blocked after it went over its limit (`blockDurationMs`); `NULL` otherwise. Added by migration `0004`.
  */
-export const rateLimitTable = pgTable(
-  "rate_limit",
-  {
-    id: textId(),
-    key: text("key").notNull().unique(),
-    count: integer("count").default(0).notNull(),
-    lastRequest: bigint("last_request", { mode: "number" }).notNull(),
-    windowStart: bigint("window_start", { mode: "number" }),
-  },
-  (table) => [index("rate_limit_last_request_idx").on(table.lastRequest)],
+export const rateLimitTable = pgTable("rate_limit", rateLimitColumns(), (table) =>
+  rateLimitIndexes("rate_limit", table),
 );

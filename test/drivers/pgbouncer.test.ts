@@ -7,13 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { closablePool, createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
-import { type PgBouncer, startPgBouncer } from "../support/pgbouncer.js";
+import { findPgBouncer, type PgBouncer, pgBouncerOnly, startPgBouncer } from "../support/pgbouncer.js";
 import { runBehaviourSuite } from "./behaviour.js";
 import { shippedTags } from "./cases/migrate.js";
 import { rawRows } from "./cases/rows.js";
 import { hostVariants, nodePostgresHost, postgresJsHost } from "./hosts.js";
 
-describe.runIf(serverUrl)(serverOnly("through PgBouncer in transaction-pooling mode"), () => {
+// Needs a PostgreSQL server and the pgbouncer binary; without either, the title says NOT RUN and why.
+const bin = serverUrl ? findPgBouncer() : undefined;
+const title = "through PgBouncer in transaction-pooling mode";
+describe.runIf(serverUrl && bin)(serverUrl ? pgBouncerOnly(title, bin) : serverOnly(title), () => {
   let bouncer: PgBouncer | undefined;
   const through = (url: string) => {
     if (!bouncer) throw new Error("PgBouncer is not running");

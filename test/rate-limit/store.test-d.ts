@@ -1,3 +1,5 @@
+import type { BetterAuthRateLimitStorage } from "@better-auth/core";
+import type { BetterAuthOptions } from "better-auth";
 import type { Store as ExpressStore } from "express-rate-limit";
 import type { Store as HonoStore } from "hono-rate-limiter";
 import { describe, expectTypeOf, it } from "vitest";
@@ -10,13 +12,20 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
+  it("is Better Auth's rate-limit customStorage", () => {
+    expectTypeOf<DbStore>().toExtend<BetterAuthRateLimitStorage>();
+    expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
+  });
+
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       prefix?: string;
       maxInFlight?: number;
       maxBatchSize?: number;
       maxQueueSize?: number;
+      blockDurationMs?: number;
+      algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
       synchronousCommit?: boolean;
       preparedStatements?: boolean;
     }>();

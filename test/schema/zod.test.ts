@@ -186,7 +186,7 @@ describe("insert and update schemas", () => {
 });
 
 describe("numeric limits of rate_limit", () => {
-  const base = { key: "k", count: 1, lastRequest: 1, windowStart: null };
+  const base = { key: "k", count: 1, lastRequest: 1, windowStart: null, previousCount: null, blockedUntil: null };
   const all = [insertRateLimitTableSchema, updateRateLimitTableSchema, selectRateLimitTableSchema];
   const row = (patch: object) => ({ id: "x", ...base, ...patch });
 

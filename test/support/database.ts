@@ -31,11 +31,20 @@ export async function adminQuery(text: string, url = serverUrl): Promise<void> {
   }
 }
 
-/** Creates an empty database named after `label` on the server and returns its URL. */
-export async function createServerDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** This run's id (test/global-setup.ts): every database a test makes is named `bedb_<runId>_…`. */
+const runId = inject("runId");
+
+/**
+ * Creates an empty database named `bedb_<runId>_<label>_<random>` on the server and returns its URL; `options`
+ * is appended to `CREATE DATABASE` (e.g. an encoding). The global teardown drops any the file did not drop.
+ */
+export async function createServerDatabase(
+  label: string,
+  options = "",
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error("createServerDatabase needs a PostgreSQL server");
-  const name = `bedb_${label.replace(/\W+/g, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
-  await adminQuery(`create database "${name}"`);
+  const name = `bedb_${runId}_${label.replace(/\W+/g, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  await adminQuery(`create database "${name}" ${options}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(`drop database if exists "${name}" with (force)`) };
