@@ -138,6 +138,10 @@ export interface ResolvedMigrateOptions {
   folder: string;
   /** The core's migrations, then each plugin's, in the order they are applied. */
   files: MigrationFile[];
+  /** How many of `files` are the core's (the rest are the plugins'). */
+  coreCount: number;
+  /** The plugins, checked, in the order their migrations are applied. */
+  plugins: PluginName[];
   adoptFrom: AdoptFrom | undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { AnyPgDatabase } from "../shared/database.js";
 import { checkPrefix } from "./keys.js";
+import type { OnDatabaseError } from "./outage.js";
 
 /** Options of `new DbStore(options)`. */
 export interface DbStoreOptions {
@@ -31,6 +32,25 @@ export interface DbStoreOptions {
    */
   maxQueueSize?: number;
   /**
+   * The lockout, in milliseconds: when a key goes over its limit, it stays over its limit (every call denied)
+   * for at least this long from that call, through `increment` (both middlewares) and `consume`. `0` (the
+   * default) means no lockout. `increment` then needs the middleware's `limit` to be a number (read in `init`).
+   */
+  blockDurationMs?: number;
+  /**
+   * How hits are counted: `"fixed-window"` (the default, exactly `MemoryStore`), `"sliding-window"` (the
+   * weighted two-window estimate) or `"token-bucket"` (GCRA: `limit` tokens refilled evenly over `windowMs`).
+   * The last two need the middleware's `limit` to be a number (read in `init`).
+   */
+  algorithm?: DbStoreAlgorithm;
+  /**
+   * At most this many keys known to be over their limit are kept in this process; until the time they are
+   * known blocked to (database clock), `increment` and `consume` answer them from memory without a database
+   * round trip. `0` turns the cache off. Defaults to `10000`. `increment` caches only when `init` was given a
+   * numeric `limit`.
+   */
+  blockedKeyCacheSize?: number;
+  /**
    * Whether an increment's commit waits until PostgreSQL has flushed it to disk (its `synchronous_commit` for
    * that statement's own transaction). With `false`, the commit returns before the flush: a hot key's row lock is
    * held for less time and many more increments fit in a second, but after a crash of the PostgreSQL server (not
@@ -49,17 +69,12 @@ export interface DbStoreOptions {
    */
   preparedStatements?: boolean;
   /**
-   * The lockout, in milliseconds: when a key goes over its limit, it stays over its limit (every call denied)
-   * for at least this long from that call, through `increment` (both middlewares) and `consume`. `0` (the
-   * default) means no lockout. `increment` then needs the middleware's `limit` to be a number (read in `init`).
+   * What the store does while the database is unreachable (connection refused or lost, pool exhausted, server
+   * shutting down; see `isOutage`): `"fail"` (the default) rejects with the `DbStoreError`, `"allow"` lets calls
+   * through uncounted, `"memory"` counts in this process's memory (fixed windows) until a `select 1`, tried at
+   * most once a second, succeeds again.
    */
-  blockDurationMs?: number;
-  /**
-   * How hits are counted: `"fixed-window"` (the default, exactly `MemoryStore`), `"sliding-window"` (the
-   * weighted two-window estimate) or `"token-bucket"` (GCRA: `limit` tokens refilled evenly over `windowMs`).
-   * The last two need the middleware's `limit` to be a number (read in `init`).
-   */
-  algorithm?: DbStoreAlgorithm;
+  onDatabaseError?: OnDatabaseError;
 }
 
 /** The counting algorithms of `DbStore`. */
@@ -86,11 +101,7 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`algorithm\` must be "fixed-window", "sliding-window" or "token-bucket" (got ${shown(algorithm)})`,
     );
   }
-  if (blockDurationMs > 0 && algorithm !== "fixed-window") {
-    throw new TypeError(
-      `${PACKAGE}: DbStore option \`blockDurationMs\` works with the "fixed-window" algorithm only (got algorithm ${JSON.stringify(algorithm)})`,
-    );
-  }
+
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
@@ -138,7 +149,21 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       throw new TypeError(`${PACKAGE}: DbStore option \`${name}\` must be a boolean (got ${shown(value)})`);
     }
   }
+  const blockedKeyCacheSize = (options as { blockedKeyCacheSize?: unknown }).blockedKeyCacheSize ?? 10_000;
+  if (typeof blockedKeyCacheSize !== "number" || !Number.isInteger(blockedKeyCacheSize) || blockedKeyCacheSize < 0) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`blockedKeyCacheSize\` must be a non-negative integer (got ${shown(blockedKeyCacheSize)})`,
+    );
+  }
+  const onDatabaseError = (options as { onDatabaseError?: unknown }).onDatabaseError ?? "fail";
+  if (onDatabaseError !== "fail" && onDatabaseError !== "allow" && onDatabaseError !== "memory") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`onDatabaseError\` must be "fail", "allow" or "memory" (got ${shown(onDatabaseError)})`,
+    );
+  }
   return {
+    onDatabaseError,
+    blockedKeyCacheSize,
     db,
     prefix,
     maxInFlight,

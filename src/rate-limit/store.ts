@@ -32,6 +32,7 @@ import {
   tokensInUse,
 } from "./algorithms/token-bucket.js";
 import { IncrementBatcher } from "./batcher.js";
+import { BlockedKeyCache } from "./blocked-cache.js";
 import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
@@ -44,6 +45,7 @@ import {
   validateShutdownTimeout,
   validateWindowMs,
 } from "./options.js";
+import { OutageGuard } from "./outage.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -115,16 +117,19 @@ export class DbStore {
   readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
   readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
+  readonly #cache: BlockedKeyCache;
+  readonly #outage: OutageGuard;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?,
-   *   synchronousCommit?, preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
    *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
-   *   not a boolean, or `windowMs` is given here (it belongs to the middleware, which passes it to `init`).
+   *   not a boolean, or `windowMs` is given here (it belongs to
+   *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
     const {
@@ -135,9 +140,13 @@ export class DbStore {
       maxQueueSize,
       blockDurationMs,
       algorithm,
+      blockedKeyCacheSize,
       synchronousCommit,
       preparedStatements,
+      onDatabaseError,
     } = validateOptions(options);
+    this.#outage = new OutageGuard(db, onDatabaseError);
+    this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
@@ -213,26 +222,59 @@ export class DbStore {
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
     const windowMs = this.#window();
+    const limit = this.limit;
+    if (limit !== undefined) {
+      const cached = this.#cache.hit(full);
+      if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
+    }
+    if (this.#outage.down) return this.#fallbackIncrement(full, windowMs);
+    let result: { totalHits: number; resetMs: number; blockedUntilMs: number };
+    try {
+      result = await this.#increment(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#fallbackIncrement(full, windowMs);
+      throw error;
+    }
+    const { totalHits, resetMs, blockedUntilMs } = result;
+    if (limit !== undefined && totalHits > limit) {
+      this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
+    }
+    return { totalHits, resetTime: new Date(resetMs) };
+  }
+
+  /** One hit through the store's algorithm; `blockedUntilMs`: until when the key answers over its limit. */
+  async #increment(
+    full: string,
+    windowMs: number,
+  ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
     if (this.algorithm === "sliding-window") {
       const max = this.#limit(`algorithm "sliding-window"`);
-      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
-      return { totalHits: state.before + state.index + 1, resetTime: new Date(state.start + state.windowMs) };
+      const params = { windowMs, max, consume: 0 as const, blockMs: this.#blockMs };
+      const state = await this.#sliding.add(full, params, `${windowMs}:${max}:0`);
+      let totalHits = state.before + state.index + 1;
+      let resetMs = state.start + state.windowMs;
+      if (state.blockedUntil > state.nowMs && (state.wasBlocked || totalHits > max)) {
+        // Locked out: over the limit until the block ends, whatever the estimate.
+        totalHits = Math.max(totalHits, max + 1);
+        resetMs = Math.max(resetMs, state.blockedUntil);
+      }
+      return { totalHits, resetMs, blockedUntilMs: slidingRetryAt(state, max) };
     }
     if (this.algorithm === "token-bucket") {
       const max = this.#limit(`algorithm "token-bucket"`);
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       const totalHits =
         state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
-      return { totalHits, resetTime: new Date(state.tat) };
+      return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
     }
     if (this.#blockMs > 0) {
       const limit = this.#limit("`blockDurationMs`");
       const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
-      return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+      return { ...hit, blockedUntilMs: hit.resetMs };
     }
     const hit = await this.#batcher.add(full);
-    return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+    return { ...hit, blockedUntilMs: hit.resetMs };
   }
 
   /**
@@ -251,24 +293,49 @@ export class DbStore {
   async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
     const full = this.#key(key);
     const { windowMs, max } = validateConsumeRule(rule);
+    const id = `${full}\u0000${windowMs}:${max}`;
+    const cached = this.#cache.denial(id);
+    if (cached !== undefined) return { allowed: false, retryAfter: cached };
+    if (this.#outage.down) return this.#outage.consume(id, windowMs, max);
+    let result: { allowed: boolean; retryAtMs: number; nowMs: number };
+    try {
+      result = await this.#consume(full, windowMs, max);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#outage.consume(id, windowMs, max);
+      throw error;
+    }
+    const { allowed, retryAtMs, nowMs } = result;
+    if (allowed) return { allowed: true, retryAfter: null };
+    this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
+    return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
+  }
+
+  /** One `consume` through the store's algorithm; `retryAtMs`: when a denied key may call again. */
+  async #consume(
+    full: string,
+    windowMs: number,
+    max: number,
+  ): Promise<{ allowed: boolean; retryAtMs: number; nowMs: number }> {
     if (this.algorithm === "sliding-window") {
       const state = await this.#slidingConsume(full, windowMs, max);
-      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
-      return { allowed: false, retryAfter: retryAfter(slidingRetryAt(state, max), state.nowMs) };
+      const allowed = state.index < state.allowed;
+      return { allowed, retryAtMs: allowed ? 0 : slidingRetryAt(state, max), nowMs: state.nowMs };
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
-      if (state.index < state.allowed) return { allowed: true, retryAfter: null };
-      return { allowed: false, retryAfter: retryAfter(state.tat + interval - max * interval, state.nowMs) };
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
+      return {
+        allowed: state.index < state.allowed,
+        retryAtMs: state.tat + interval - max * interval,
+        nowMs: state.nowMs,
+      };
     }
     const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
-    if (answer.allowed) return { allowed: true, retryAfter: null };
-    return { allowed: false, retryAfter: retryAfter(answer.resetMs, answer.nowMs) };
+    return { allowed: answer.allowed, retryAtMs: answer.resetMs, nowMs: answer.nowMs };
   }
 
   #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
-    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
+    return this.#sliding.add(full, { windowMs, max, consume: 1, blockMs: this.#blockMs }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -280,6 +347,21 @@ export class DbStore {
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
     const windowMs = this.#window();
+    // A hit answered from the blocked-key cache never reached the database: take it back there.
+    if (this.#cache.takeBack(full)) return;
+    if (this.#outage.down) {
+      this.#outage.decrement(full);
+      return;
+    }
+    try {
+      await this.#decrement(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) this.#outage.decrement(full);
+      else throw error;
+    }
+  }
+
+  async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
       await this.#query("decrement", slidingDecrementStatement(full, windowMs));
       return;
@@ -297,7 +379,9 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetKey(key: string): Promise<void> {
-    await this.#query("resetKey", resetKeyStatement(this.#key(key)));
+    const full = this.#key(key);
+    this.#cache.forget(full);
+    await this.#query("resetKey", resetKeyStatement(full));
   }
 
   /**
@@ -307,6 +391,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetAll(): Promise<void> {
+    this.#cache.clear();
     await this.#query("resetAll", resetAllStatement(this.prefix));
   }
 
@@ -373,6 +458,11 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {
+    const { totalHits, resetMs } = this.#outage.increment(full, windowMs);
+    return { totalHits, resetTime: new Date(resetMs) };
   }
 
   #needsLimit(): string | undefined {

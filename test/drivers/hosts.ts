@@ -1,11 +1,10 @@
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { authSchema } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
-import { adminQuery, closablePool, createServerDatabase } from "../support/database.js";
+import { adminQuery, closablePool, createServerDatabase, newPglite } from "../support/database.js";
 
 /** How the host made its drizzle instance: the settings a behaviour case may depend on. */
 export interface HostTraits {
@@ -122,17 +121,15 @@ export const postgresJsHost =
     };
   };
 
-let pgliteTemplate: Promise<PGlite> | undefined;
-
 /**
- * drizzle's PGlite driver on a new in-memory PGlite (in this process, no server). Each database is a `clone()`
- * of one empty PGlite made once per test file, which is several times faster than starting a new one.
+ * drizzle's PGlite driver on a new in-memory PGlite (in this process, no server), from `newPglite()`: the run's
+ * prepared data folder, or a `clone()` of one empty PGlite made once per test file, several times faster than
+ * starting a new one.
  */
 export const pgliteHost =
   (traits: DrizzleSettings): MakeDb =>
   async () => {
-    pgliteTemplate ??= PGlite.create();
-    const client = (await (await pgliteTemplate).clone()) as PGlite;
+    const client = await newPglite();
     await client.exec(`set timezone to '${SESSION_TIME_ZONE}'`);
     return {
       db: drizzlePglite(client, drizzleConfig(traits)) as unknown as AnyPgDatabase,

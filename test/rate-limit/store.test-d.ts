@@ -17,7 +17,7 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       prefix?: string;
@@ -26,8 +26,10 @@ describe("DbStore types", () => {
       maxQueueSize?: number;
       blockDurationMs?: number;
       algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
+      blockedKeyCacheSize?: number;
       synchronousCommit?: boolean;
       preparedStatements?: boolean;
+      onDatabaseError?: "fail" | "allow" | "memory";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();

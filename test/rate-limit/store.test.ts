@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rateLimitTable } from "../../src/schema/index.js";
 import { sqlStateOf } from "../../src/shared/driver-error.js";
@@ -21,8 +20,7 @@ const dbNowMs = async () =>
   Number(rows(await t.db.execute(sql`select floor(extract(epoch from now()) * 1000)::bigint as ms`))[0]?.ms);
 
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_store");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_store", { migrated: true });
 });
 afterAll(() => t.close());
 
