@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { entityKind, is } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
@@ -5,7 +6,7 @@ import { sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
 import { DbStoreError } from "./errors.js";
 import { mayBelongToOneKey, retryOnDeadlock } from "./retry.js";
-import { incrementStatement, incrementText } from "./statements.js";
+import { DEFAULT_TABLE_TEXT, incrementStatement, incrementText } from "./statements.js";
 
 /** What one `increment` call gets: its own total and the window's end (Unix milliseconds). */
 export interface Hit {
@@ -90,15 +91,19 @@ export class IncrementBatcher {
     private readonly maxQueueSize: number,
     private readonly windowMs: () => number,
     tuning: IncrementTuning = { synchronousCommit: true, preparedStatements: false },
+    private readonly tableText: string = DEFAULT_TABLE_TEXT,
   ) {
     this.#nodePg = nodePgClientOf(db);
     // In the host's transaction, synchronous_commit would change for all of it: leave it alone there.
     this.#synchronousCommit = tuning.synchronousCommit || is(db, PgTransaction);
-    this.#text = incrementText(this.#synchronousCommit);
-    // One name per statement text: connections that prepared the other text never see this name.
+    this.#text = incrementText(this.#synchronousCommit, tableText);
+    // One name per statement text: connections that prepared another text (the other synchronous_commit, or
+    // another table) never see this name.
+    const table =
+      tableText === DEFAULT_TABLE_TEXT ? "" : `_${createHash("sha256").update(tableText).digest("hex").slice(0, 16)}`;
     this.#name =
       tuning.preparedStatements && this.#nodePg
-        ? `be_db_rate_limit_increment_v1_${this.#synchronousCommit ? "s" : "a"}`
+        ? `be_db_rate_limit_increment_v1_${this.#synchronousCommit ? "s" : "a"}${table}`
         : undefined;
   }
 
@@ -272,7 +277,9 @@ export class IncrementBatcher {
   async #run(keys: string[], counts: number[]): Promise<Record<string, unknown>[]> {
     const windowMs = this.windowMs();
     if (!this.#nodePg)
-      return rowsOf(await this.db.execute(incrementStatement(keys, counts, windowMs, this.#synchronousCommit)));
+      return rowsOf(
+        await this.db.execute(incrementStatement(keys, counts, windowMs, this.#synchronousCommit, this.tableText)),
+      );
     const values = [keys, counts, windowMs];
     const name = this.#name;
     if (name === undefined) return (await this.#nodePg.query({ text: this.#text, values })).rows;

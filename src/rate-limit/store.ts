@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import {
@@ -39,6 +39,7 @@ import { storedKey } from "./keys.js";
 import {
   type DbStoreAlgorithm,
   type DbStoreOptions,
+  tableTextOf,
   validateConsumeRule,
   validateInitLimit,
   validateOptions,
@@ -119,6 +120,8 @@ export class DbStore {
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
   readonly #cache: BlockedKeyCache;
   readonly #outage: OutageGuard;
+  /** The table as every statement names it (`"rate_limit"`, or `"auth"."rate_limit"`). */
+  readonly #table: SQL;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
@@ -144,36 +147,56 @@ export class DbStore {
       synchronousCommit,
       preparedStatements,
       onDatabaseError,
+      table,
     } = validateOptions(options);
+    const tableText = tableTextOf(table);
+    this.#table = sql.raw(tableText);
     this.#outage = new OutageGuard(db, onDatabaseError);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window(), {
-      synchronousCommit,
-      preparedStatements,
-    });
+    this.#batcher = new IncrementBatcher(
+      db,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      () => this.#window(),
+      { synchronousCommit, preparedStatements },
+      tableText,
+    );
     this.#blockMs = blockDurationMs;
     const limits = { maxInFlight, maxBatchSize, maxQueueSize };
     this.#consumer = new Coalescer(
       db,
-      { operation: "consume", statement: consumeStatement, answer: consumeAnswer },
+      { operation: "consume", statement: (items) => consumeStatement(items, this.#table), answer: consumeAnswer },
       limits,
     );
     this.#lockout = new Coalescer(
       db,
-      { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
+      {
+        operation: "increment",
+        statement: (items) => lockoutIncrementStatement(items, this.#table),
+        answer: lockoutIncrementAnswer,
+      },
       limits,
     );
     this.#sliding = new Coalescer(
       db,
-      { operation: "increment", statement: slidingStatement, answer: indexed(slidingState) },
+      {
+        operation: "increment",
+        statement: (items) => slidingStatement(items, this.#table),
+        answer: indexed(slidingState),
+      },
       limits,
     );
     this.#bucket = new Coalescer(
       db,
-      { operation: "increment", statement: bucketStatement, answer: indexed(bucketState) },
+      {
+        operation: "increment",
+        statement: (items) => bucketStatement(items, this.#table),
+        answer: indexed(bucketState),
+      },
       limits,
     );
   }
@@ -195,18 +218,18 @@ export class DbStore {
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
     if (this.algorithm === "sliding-window") {
       const windowMs = this.#window();
-      const rows = await this.#query("get", slidingGetStatement(this.#key(key)));
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key), this.#table));
       const info = slidingGet(rows[0], windowMs);
       return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
-      const row = (await this.#query("get", bucketGetStatement(this.#key(key))))[0];
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key), this.#table)))[0];
       if (!row) return undefined;
       const tat = num(row, "last_request");
       return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
     }
-    const rows = await this.#query("get", getStatement(this.#key(key)));
+    const rows = await this.#query("get", getStatement(this.#key(key), this.#table));
     const row = rows[0];
     if (!row) return undefined;
     return { totalHits: Number(row.count), resetTime: new Date(Number(row.last_request)) };
@@ -363,15 +386,15 @@ export class DbStore {
 
   async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
-      await this.#query("decrement", slidingDecrementStatement(full, windowMs));
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs, this.#table));
       return;
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
-      await this.#query("decrement", bucketDecrementStatement(full, interval));
+      await this.#query("decrement", bucketDecrementStatement(full, interval, this.#table));
       return;
     }
-    await this.#query("decrement", decrementStatement(full, windowMs));
+    await this.#query("decrement", decrementStatement(full, windowMs, this.#table));
   }
 
   /**
@@ -381,7 +404,7 @@ export class DbStore {
   async resetKey(key: string): Promise<void> {
     const full = this.#key(key);
     this.#cache.forget(full);
-    await this.#query("resetKey", resetKeyStatement(full));
+    await this.#query("resetKey", resetKeyStatement(full, this.#table));
   }
 
   /**
@@ -392,7 +415,7 @@ export class DbStore {
    */
   async resetAll(): Promise<void> {
     this.#cache.clear();
-    await this.#query("resetAll", resetAllStatement(this.prefix));
+    await this.#query("resetAll", resetAllStatement(this.prefix, this.#table));
   }
 
   /**
@@ -411,7 +434,7 @@ export class DbStore {
     }
     let total = 0;
     for (;;) {
-      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize));
+      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize, this.#table));
       const deleted = Number(rows[0]?.deleted ?? 0);
       total += deleted;
       if (deleted < batchSize) return total;
