@@ -120,7 +120,9 @@ export function explain(error: unknown, target: string): Explained {
   if (error instanceof SchemaMismatchError) {
     return {
       code: ExitCode.schemaDiffers,
-      line: `Refused: the existing tables match none of the package's migrations (closest: ${error.migration}); nothing was changed. Differences:`,
+      line: error.migration
+        ? `Refused: the existing tables match none of the package's migrations (closest: ${error.migration}); nothing was changed. Differences:`
+        : `Refused: ${error.message.split("\n")[0]}. Differences:`,
       details: error.differences,
       ...(error.hint ? { note: error.hint } : {}),
     };

@@ -72,6 +72,123 @@ export async function adoptExistingTables(
   );
 }
 
+/**
+ * What one plugin's migrations add, from its newest snapshot (which also holds the core's tables as they were when
+ * it was generated): its own tables, and the columns, indexes and constraints it adds to the core's tables.
+ */
+function pluginDelta(plugin: Snapshot, core: Snapshot): Map<string, SnapshotTable> {
+  const minus = <T>(all: Record<string, T> | undefined, known: Record<string, T> | undefined) =>
+    Object.fromEntries(Object.entries(all ?? {}).filter(([name]) => !(name in (known ?? {}))));
+  const delta = new Map<string, SnapshotTable>();
+  for (const table of Object.values(plugin.tables)) {
+    const key = tableKey(table);
+    const known = Object.values(core.tables).find((candidate) => tableKey(candidate) === key);
+    delta.set(
+      key,
+      known
+        ? {
+            ...table,
+            columns: minus(table.columns, known.columns),
+            indexes: minus(table.indexes, known.indexes),
+            foreignKeys: minus(table.foreignKeys, known.foreignKeys),
+            compositePrimaryKeys: minus(table.compositePrimaryKeys, known.compositePrimaryKeys),
+            uniqueConstraints: minus(table.uniqueConstraints, known.uniqueConstraints),
+            checkConstraints: minus(table.checkConstraints, known.checkConstraints),
+          }
+        : table,
+    );
+  }
+  return delta;
+}
+
+/**
+ * The core's snapshot after one of its migrations with what each plugin adds: the plugins' own tables, and their
+ * columns, indexes and constraints on those core tables the snapshot has (a core table that migration does not
+ * make yet gets nothing).
+ */
+function withPlugins(core: Snapshot, newestCore: Snapshot, plugins: Snapshot[]): Snapshot {
+  const tables: Record<string, SnapshotTable> = { ...core.tables };
+  const coreKeys = new Set(Object.values(newestCore.tables).map(tableKey));
+  for (const plugin of plugins) {
+    for (const [key, added] of pluginDelta(plugin, newestCore)) {
+      const name = Object.keys(tables).find((candidate) => tableKey(tables[candidate] as SnapshotTable) === key);
+      if (name === undefined) {
+        if (!coreKeys.has(key)) tables[key] = added;
+        continue;
+      }
+      const base = tables[name] as SnapshotTable;
+      tables[name] = {
+        ...base,
+        columns: { ...base.columns, ...added.columns },
+        indexes: { ...base.indexes, ...added.indexes },
+        foreignKeys: { ...base.foreignKeys, ...added.foreignKeys },
+        compositePrimaryKeys: { ...base.compositePrimaryKeys, ...added.compositePrimaryKeys },
+        uniqueConstraints: { ...base.uniqueConstraints, ...added.uniqueConstraints },
+        checkConstraints: { ...base.checkConstraints, ...added.checkConstraints },
+      };
+    }
+  }
+  return { ...core, tables };
+}
+
+/** One chosen plugin's migrations: its folder and files. */
+export interface PluginMigrations {
+  folder: string;
+  files: MigrationFile[];
+}
+
+/**
+ * For each core migration, the expected tables after it with the chosen plugins' tables and columns added; or
+ * `undefined` when a folder lacks drizzle-kit's snapshots (then nothing can be compared).
+ */
+function targetsOf(folder: string, files: MigrationFile[], plugins: PluginMigrations[]): Snapshot[] | undefined {
+  if (files.length === 0 || !files.every((file) => hasSnapshot(folder, file.idx))) return undefined;
+  const pluginSnapshots: Snapshot[] = [];
+  for (const plugin of plugins) {
+    const last = plugin.files.at(-1);
+    if (!last) continue;
+    if (!hasSnapshot(plugin.folder, last.idx)) return undefined;
+    pluginSnapshots.push(readSnapshot(plugin.folder, last.idx));
+  }
+  const core = files.map((file) => readSnapshot(folder, file.idx));
+  const newest = core.at(-1) as Snapshot;
+  return core.map((snapshot) => withPlugins(snapshot, newest, pluginSnapshots));
+}
+
+/**
+ * The chosen plugins whose tables or columns are in the database (under any of Better Auth's CLI spellings): only
+ * those are converted and recorded; the others' migrations then run as usual.
+ */
+async function presentPlugins(
+  tx: AnyPgDatabase,
+  folder: string,
+  files: MigrationFile[],
+  plugins: PluginMigrations[],
+): Promise<PluginMigrations[]> {
+  if (plugins.length === 0) return plugins;
+  const core = targetsOf(folder, files, [])?.at(-1);
+  if (!core) return plugins;
+  const present: PluginMigrations[] = [];
+  for (const plugin of plugins) {
+    const last = plugin.files.at(-1);
+    if (!last || !hasSnapshot(plugin.folder, last.idx)) continue;
+    const delta = pluginDelta(readSnapshot(plugin.folder, last.idx), core);
+    const live = await readLiveTables(tx, [{ ...core, tables: Object.fromEntries(delta) }]);
+    const found = [...delta].some(([key, table]) => {
+      const own = !Object.values(core.tables).some((candidate) => tableKey(candidate) === key);
+      const match = [...live.values()].find((candidate) =>
+        [tableKey(candidate), tableKey({ schema: candidate.schema, name: snakeCase(candidate.name).replace(/s$/, "") })]
+          .concat(tableKey({ schema: candidate.schema, name: snakeCase(candidate.name) }))
+          .includes(key),
+      );
+      if (!match) return false;
+      return own || match.columns.some((column) => snakeCase(column.name) in table.columns);
+    });
+    if (found) present.push(plugin);
+  }
+  return present;
+}
+
 /** A planned conversion: the statements that bring the live tables to the shape after `files[index]`. */
 interface Conversion {
   index: number;
@@ -84,20 +201,32 @@ interface Refusal {
   problems: string[];
 }
 
-/** Reads the live tables named like the snapshots' tables, also under their camelCase names (`rateLimit`). */
+/**
+ * Reads the live tables named like the snapshots' tables, also under the names Better Auth's CLI gives them:
+ * camelCase (`rateLimit`) and plural (`users`, `rate_limits`, `rateLimits`, with the adapter's `usePlural`).
+ */
 async function readLiveTables(tx: AnyPgDatabase, snapshots: Snapshot[]): Promise<Map<string, LiveTable>> {
-  const keys = new Set<string>();
+  const variants = new Map<string, string[]>();
   for (const snapshot of snapshots) {
     for (const table of Object.values(snapshot.tables)) {
-      keys.add(tableKey(table));
-      keys.add(tableKey({ schema: table.schema, name: camelCase(table.name) }));
+      const names = [table.name, camelCase(table.name)].flatMap((name) => [name, `${name}s`]);
+      variants.set(
+        tableKey(table),
+        [...new Set(names)].map((name) => tableKey({ schema: table.schema, name })),
+      );
     }
   }
+  let live: Map<string, LiveTable>;
   try {
-    return await introspect(tx, [...keys]);
+    live = await introspect(tx, [...new Set([...variants.values()].flat())]);
   } catch (cause) {
     throw new MigrationError("Cannot read the database's existing tables from the PostgreSQL catalogs", { cause });
   }
+  // Where the table exists under the package's own name, a table under another spelling is the host's own.
+  for (const [key, names] of variants) {
+    if (live.has(key)) for (const name of names) if (name !== key) live.delete(name);
+  }
+  return live;
 }
 
 /** Plans the conversion of every live table into the shape after one migration (`snapshot`, tagged `tag`). */
@@ -114,8 +243,13 @@ function planSnapshot(
   const statements: string[] = [];
   const problems: string[] = [];
   const paired = new Map<string, LiveTable>();
+  /** A live table's name → the expected one: snake_case, and singular when only the singular is expected. */
+  const tableName = (name: string) => {
+    const snake = snakeCase(name);
+    return [...targets.values()].some((table) => table.name === snake) ? snake : snake.replace(/s$/, "");
+  };
   for (const [key, table] of live) {
-    const target = tableKey({ schema: table.schema, name: snakeCase(table.name) });
+    const target = tableKey({ schema: table.schema, name: tableName(table.name) });
     if (!targets.has(target)) {
       problems.push(`table ${displayName(key)} exists, but migrations up to ${tag} do not create it`);
     } else if (paired.has(target) || (key !== target && live.has(target))) {
@@ -130,7 +264,7 @@ function planSnapshot(
       problems.push(`table ${displayName(key)} is missing`);
       continue;
     }
-    const plan = planTable(target, table, later.get(key));
+    const plan = planTable(target, table, later.get(key), tableName);
     statements.push(...plan.statements);
     problems.push(...plan.problems);
   }
@@ -162,22 +296,28 @@ const LAYOUTS: Record<AdoptFrom, string> = {
 };
 
 /**
- * Whether the existing tables could be converted with `adoptFrom: "better-auth-cli"`: a sentence to append to
- * the refusal of a plain adoption, or `undefined`. Changes nothing.
+ * Whether the existing tables could be converted with `adoptFrom: "better-auth-cli"`, or `undefined`. Changes
+ * nothing. `hint` is a sentence saying how; `elsewhere` lists the convertible tables found under another name than
+ * the package's (`users`, `rateLimit`), which `migrate()` alone would leave beside new, empty tables of its own.
  */
 export async function conversionHint(
   tx: AnyPgDatabase,
   folder: string,
   files: MigrationFile[],
-): Promise<string | undefined> {
-  if (files.length === 0 || !files.every((file) => hasSnapshot(folder, file.idx))) return undefined;
-  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
-  const plan = planConversion(await readLiveTables(tx, snapshots), files, snapshots);
+  chosen: PluginMigrations[] = [],
+): Promise<{ hint: string; elsewhere: string[] } | undefined> {
+  const snapshots = targetsOf(folder, files, await presentPlugins(tx, folder, files, chosen));
+  if (!snapshots) return undefined;
+  const live = await readLiveTables(tx, snapshots);
+  const plan = planConversion(live, files, snapshots);
   if (!("statements" in plan)) return undefined;
-  return (
-    `These tables have the layout of ${LAYOUTS["better-auth-cli"]} and can be converted, keeping ` +
-    `every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli`
-  );
+  const expected = new Set(snapshots.flatMap((snapshot) => Object.values(snapshot.tables).map(tableKey)));
+  return {
+    hint:
+      `These tables have the layout of ${LAYOUTS["better-auth-cli"]} and can be converted, keeping ` +
+      `every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli`,
+    elsewhere: [...live.keys()].filter((key) => !expected.has(key)),
+  };
 }
 
 /**
@@ -203,19 +343,22 @@ export async function convertExistingTables(
   folder: string,
   files: MigrationFile[],
   from: AdoptFrom,
+  chosen: PluginMigrations[] = [],
 ): Promise<{ files: MigrationFile[]; statements: string[] }> {
-  if (!files.every((file) => hasSnapshot(folder, file.idx))) {
+  if (files.length === 0) return { files: [], statements: [] };
+  const plugins = await presentPlugins(tx, folder, files, chosen);
+  const snapshots = targetsOf(folder, files, plugins);
+  if (!snapshots) {
     throw new MigrationError(
-      `adoptFrom "${from}" needs drizzle-kit's snapshots (meta/NNNN_snapshot.json) in the migrations folder ${folder}`,
+      `adoptFrom "${from}" needs drizzle-kit's snapshots (meta/NNNN_snapshot.json) in the migrations folder ${folder} and in each plugin's`,
     );
   }
-  if (files.length === 0) return { files: [], statements: [] };
-  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  const pluginFiles = plugins.flatMap((plugin) => plugin.files);
   const live = await readLiveTables(tx, snapshots);
   if (live.size === 0) return { files: [], statements: [] };
   for (let i = files.length - 1; i >= 0; i--) {
     if (differencesAfter(live, files[i] as MigrationFile, snapshots[i] as Snapshot).length === 0) {
-      return { files: files.slice(0, i + 1), statements: [] };
+      return { files: [...files.slice(0, i + 1), ...pluginFiles], statements: [] };
     }
   }
 
@@ -252,5 +395,5 @@ export async function convertExistingTables(
       { migration: file.tag, differences },
     );
   }
-  return { files: files.slice(0, plan.index + 1), statements: plan.statements };
+  return { files: [...files.slice(0, plan.index + 1), ...pluginFiles], statements: plan.statements };
 }

@@ -46,8 +46,9 @@ export interface TablePlan {
  * Plans the conversion of one live table into the shape drizzle-kit's snapshot records for `target`, keeping
  * every row. Only changes that keep every row and every value are planned:
  *
- * - the table and its columns renamed from camelCase to the expected snake_case (`"emailVerified"` →
- *   `email_verified`, `"rateLimit"` → `rate_limit`);
+ * - the table and its columns renamed from camelCase or plural names to the expected snake_case (`"emailVerified"`
+ *   → `email_verified`, `"rateLimit"` → `rate_limit`, `users` → `user`); `tableName` maps a live table name to
+ *   the expected one (for the targets of foreign keys);
  * - `timestamp` (without time zone) → `timestamptz`, reading the stored wall-clock time as UTC
  *   (`USING col AT TIME ZONE 'UTC'`), which is how drizzle and Better Auth wrote and read it: the same instants;
  * - defaults set, changed or dropped; `NOT NULL` dropped where the expected column is nullable;
@@ -60,7 +61,12 @@ export interface TablePlan {
  * nullable column expected `NOT NULL`, a missing `NOT NULL` column without default, another primary key, a
  * missing or unexpected unique constraint, unique index, foreign key or check constraint, an unexpected index.
  */
-export function planTable(target: SnapshotTable, live: LiveTable, later: SnapshotTable | undefined): TablePlan {
+export function planTable(
+  target: SnapshotTable,
+  live: LiveTable,
+  later: SnapshotTable | undefined,
+  tableName: (live: string) => string = snakeCase,
+): TablePlan {
   const statements: string[] = [];
   const problems: string[] = [];
   const name = displayName(tableKey(target));
@@ -178,7 +184,7 @@ export function planTable(target: SnapshotTable, live: LiveTable, later: Snapsho
         !matchedKeys.has(candidate.name) &&
         mapped(candidate.columns).join(",") === key.columnsFrom.join(",") &&
         candidate.refSchema === (key.schemaTo || "public") &&
-        snakeCase(candidate.refTable ?? "") === key.tableTo &&
+        tableName(candidate.refTable ?? "") === key.tableTo &&
         candidate.refColumns.map(snakeCase).join(",") === key.columnsTo.join(",") &&
         ACTIONS[candidate.onDelete ?? "a"] === (key.onDelete ?? "no action") &&
         ACTIONS[candidate.onUpdate ?? "a"] === (key.onUpdate ?? "no action"),

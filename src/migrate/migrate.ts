@@ -12,7 +12,7 @@ import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
 import { checkPgSchema, DEFAULT_PG_SCHEMA, placeMigrations, quoteIdentifier } from "./placement.js";
 import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
-import { hasSnapshot, readSnapshot } from "./snapshot.js";
+import { displayName, hasSnapshot, readSnapshot } from "./snapshot.js";
 
 /** Where `migrate()` keeps its history, and which migrations it applies. */
 export interface MigrateOptions {
@@ -393,7 +393,7 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files, coreCount, pgSchema, adoptFrom } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount, plugins, pgSchema, adoptFrom } = resolveMigrateOptions(options);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
   let converted: string[] = [];
@@ -435,19 +435,51 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
     };
     if (done.size === 0) {
       const coreFiles = files.slice(0, coreCount);
+      const pluginMigrations = plugins.map((plugin) => {
+        const pluginFolder = pluginMigrationsFolder(plugin, folder);
+        return { folder: pluginFolder, files: readMigrationFolder(pluginFolder) };
+      });
       let existing: MigrationFile[];
       if (adoptFrom) {
-        ({ files: existing, statements: converted } = await convertExistingTables(tx, folder, coreFiles, adoptFrom));
+        ({ files: existing, statements: converted } = await convertExistingTables(
+          tx,
+          folder,
+          coreFiles,
+          adoptFrom,
+          pluginMigrations,
+        ));
       } else {
         existing = await adoptExistingTables(tx, folder, coreFiles, pgSchema).catch(async (error: unknown) => {
-          const hint = error instanceof SchemaMismatchError ? await conversionHint(tx, folder, coreFiles) : undefined;
-          if (!hint || !(error instanceof SchemaMismatchError)) throw error;
+          const convertible =
+            error instanceof SchemaMismatchError
+              ? await conversionHint(tx, folder, coreFiles, pluginMigrations)
+              : undefined;
+          if (!convertible || !(error instanceof SchemaMismatchError)) throw error;
           throw new SchemaMismatchError(error.message, {
             migration: error.migration,
             differences: error.differences,
-            hint,
+            hint: convertible.hint,
           });
         });
+        if (existing.length === 0 && pgSchema === DEFAULT_PG_SCHEMA) {
+          // None of the package's tables, but Better Auth's CLI tables under other names (`users`, `rateLimit`):
+          // creating empty tables beside them would split the host's users in two.
+          const convertible = await conversionHint(tx, folder, coreFiles, pluginMigrations);
+          if (convertible && convertible.elsewhere.length > 0) {
+            const found = convertible.elsewhere.map(displayName).join(", ");
+            throw new SchemaMismatchError(
+              `The database has Better Auth's tables under other names (${found}); migrate() would create ` +
+                `empty tables of its own beside them, so nothing was changed`,
+              {
+                differences: convertible.elsewhere.map(
+                  (key) =>
+                    `table ${displayName(key)} has the layout of Better Auth's CLI schema under another name than this package's`,
+                ),
+                hint: convertible.hint,
+              },
+            );
+          }
+        }
       }
       for (const file of existing) {
         await record(file);

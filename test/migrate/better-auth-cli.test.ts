@@ -40,8 +40,9 @@ import {
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { rowsOf } from "../../src/shared/rows.js";
 import { lines, runCli } from "../support/cli.js";
-import { closablePool, createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
+import { closablePool, createServerDatabase, createTestDatabase, serverOnly, serverUrl } from "../support/database.js";
 import * as camelSchema from "./better-auth-cli/generated/schema.camel.js";
+import * as pluralSchema from "./better-auth-cli/generated/schema.plural.js";
 import * as snakeSchema from "./better-auth-cli/generated/schema.snake.js";
 
 const exec = promisify(execFile);
@@ -59,13 +60,35 @@ const password = "correct horse battery staple";
 const TIME_ZONE = "America/New_York";
 
 /**
- * The two layouts: `snake` is the CLI's default (snake_case columns, no rate-limit table: converted to 0000's shape
- * and the later migrations applied); `camel` has `camelCase: true` and `rateLimit.storage: "database"` (camelCase
- * columns and a `rateLimit` table: converted straight to the newest migration's shape).
+ * The layouts: `snake` is the CLI's default (snake_case columns, no rate-limit table: converted to 0000's shape and
+ * the later migrations applied); `camel` has `camelCase: true` and `rateLimit.storage: "database"` (camelCase columns
+ * and a `rateLimit` table: converted straight to the newest migration's shape); `plural` has `usePlural: true`
+ * (tables `users`, `sessions`, …). `tables` are the generated tables under Better Auth's model names.
  */
 const layouts = [
-  { name: "snake", schema: snakeSchema, adopted: 1, make: "generate + migrate" },
-  { name: "camel", schema: camelSchema, adopted: 4, make: "push" },
+  {
+    name: "snake",
+    schema: snakeSchema,
+    tables: { ...snakeSchema, rateLimit: undefined },
+    usePlural: false,
+    adopted: 1,
+    make: "generate + migrate",
+  },
+  { name: "camel", schema: camelSchema, tables: camelSchema, usePlural: false, adopted: tags.length, make: "push" },
+  {
+    name: "plural",
+    schema: pluralSchema,
+    tables: {
+      user: pluralSchema.users,
+      session: pluralSchema.sessions,
+      account: pluralSchema.accounts,
+      verification: pluralSchema.verifications,
+      rateLimit: undefined,
+    },
+    usePlural: true,
+    adopted: 1,
+    make: "push",
+  },
 ] as const;
 type Layout = (typeof layouts)[number];
 
@@ -116,7 +139,7 @@ async function freshDatabase(label: string) {
 }
 
 /** Everything a refused adoption must leave as it was: columns, indexes, constraints, histories, rows. */
-async function state(db: AnyPgDatabase) {
+async function state(db: AnyPgDatabase, tables = ["user", "session"]) {
   const q = async (query: ReturnType<typeof sql>) => rowsOf(await db.execute(query));
   return {
     columns: await q(sql`select table_schema, table_name, column_name, data_type, is_nullable, column_default
@@ -125,8 +148,7 @@ async function state(db: AnyPgDatabase) {
     constraints: await q(sql`select conname, pg_get_constraintdef(oid) as def from pg_constraint
       where connamespace = 'public'::regnamespace order by 1`),
     ours: await q(sql`select to_regclass('drizzle.__be_db_migrations')::text as ours`),
-    users: await q(sql`select * from "user" order by id`),
-    sessions: await q(sql`select * from "session" order by id`),
+    rows: await Promise.all(tables.map((table) => q(sql`select * from ${sql.identifier(table)} order by id`))),
   };
 }
 
@@ -135,7 +157,7 @@ function hostAuth(db: AnyPgDatabase, layout: Layout) {
   return betterAuth({
     baseURL: "http://localhost:3000",
     secret,
-    database: drizzleAdapter(db, { provider: "pg", schema: layout.schema }),
+    database: drizzleAdapter(db, { provider: "pg", schema: layout.schema, usePlural: layout.usePlural }),
     emailAndPassword: { enabled: true },
     // The camel layout has Better Auth's rate-limit table: its limiter writes rows there (generous limits, so that the
     // few requests below all pass).
@@ -179,14 +201,20 @@ async function fillThroughBetterAuth(db: AnyPgDatabase, layout: Layout) {
 
 /** Every row of the layout's tables, read through its generated drizzle schema (Better Auth's field names). */
 async function readBefore(db: AnyPgDatabase, layout: Layout) {
-  const s = layout.schema as typeof camelSchema;
-  const all = (table: PgTable & { id: never }) => db.select().from(table).orderBy(asc(table.id));
+  const all = (table: PgTable | undefined) =>
+    table
+      ? db
+          .select()
+          .from(table)
+          .orderBy(asc((table as unknown as { id: never }).id))
+      : [];
+  const { user, session, account, verification, rateLimit } = layout.tables;
   return {
-    users: await all(s.user as never),
-    sessions: await all(s.session as never),
-    accounts: await all(s.account as never),
-    verifications: await all(s.verification as never),
-    rateLimits: "rateLimit" in s ? await all(s.rateLimit as never) : [],
+    users: await all(user),
+    sessions: await all(session),
+    accounts: await all(account),
+    verifications: await all(verification),
+    rateLimits: await all(rateLimit),
   };
 }
 
@@ -233,13 +261,27 @@ describe.runIf(serverUrl)(serverOnly("adopting tables made from Better Auth's CL
     afterAll(() => t?.close());
 
     it("is refused untouched without adoptFrom, and the error says how to convert it", async () => {
-      const untouched = await state(t.db);
+      const tables = layout.usePlural ? ["users", "sessions"] : ["user", "session"];
+      const untouched = await state(t.db, tables);
       const error = await migrate(t.db).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SchemaMismatchError);
-      expect((error as SchemaMismatchError).message).toContain(
-        'can be converted, keeping every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli',
+      const mismatch = error as SchemaMismatchError;
+      expect(mismatch.hint).toBe(
+        "These tables have the layout of the drizzle schema Better Auth's CLI generates (@better-auth/cli generate) " +
+          'and can be converted, keeping every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate ' +
+          "--adopt-from better-auth-cli",
       );
-      expect(await state(t.db)).toEqual(untouched);
+      expect(mismatch.message.endsWith(`\n${mismatch.hint}`)).toBe(true);
+      // Under plural names none of the package's tables exists: migrate() must not create empty ones beside them.
+      if (layout.usePlural) {
+        expect(mismatch.differences).toEqual(
+          ["accounts", "sessions", "users", "verifications"].map(
+            (table) =>
+              `table ${table} has the layout of Better Auth's CLI schema under another name than this package's`,
+          ),
+        );
+      }
+      expect(await state(t.db, tables)).toEqual(untouched);
     });
 
     it("is converted keeping every row and instant; Better Auth signs the old user in and keeps their session", async () => {
@@ -265,7 +307,9 @@ describe.runIf(serverUrl)(serverOnly("adopting tables made from Better Auth's CL
       expect(await all(sessionTable)).toEqual(live(before.sessions));
       expect(await all(accountTable)).toEqual(live(before.accounts));
       expect(await all(verificationTable)).toEqual(live(before.verifications));
-      expect(await all(rateLimitTable)).toEqual(before.rateLimits.map((row) => ({ ...row, windowStart: null })));
+      expect(await all(rateLimitTable)).toEqual(
+        before.rateLimits.map((row) => ({ ...row, windowStart: null, previousCount: null, blockedUntil: null })),
+      );
 
       const auth = betterAuth({
         baseURL: "http://localhost:3000",
@@ -359,6 +403,22 @@ describe.runIf(serverUrl)(serverOnly("adopting tables made from Better Auth's CL
       expect((await runCli(["check", "--database-url", t.url])).code).toBe(0);
       const usage = await runCli(["migrate", "--adopt-from", "prisma", "--database-url", t.url]);
       expect(usage.code).toBe(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("tables of the host's own under Better Auth's plural or camelCase names", () => {
+  it("do not stop migrate() when they are not Better Auth's: the package's tables are made beside them", async () => {
+    const t = await createTestDatabase("bacli_own_users");
+    try {
+      await t.db.execute(sql`create table users (id serial primary key, username text not null)`);
+      await t.db.execute(sql`create table "rateLimit" (bucket text primary key, tokens integer not null)`);
+      const result = await migrate(t.db);
+      expect(result.applied.map((m) => m.tag)).toEqual(tags);
+      expect(await checkSchema(t.db)).toEqual([]);
+      expect(rowsOf(await t.db.execute(sql`select count(*)::int as n from users`))).toEqual([{ n: 0 }]);
     } finally {
       await t.close();
     }

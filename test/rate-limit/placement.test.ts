@@ -56,7 +56,7 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
       [null, "DbStore option `table` must be a drizzle PostgreSQL table such as `rateLimitTable` (got null)"],
       [
         userTable,
-        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start; user lacks key, count, last_request, window_start",
+        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start, previous_count, blocked_until; user lacks key, count, last_request, window_start, previous_count, blocked_until",
       ],
       [
         pgTable("rate_limit", {
@@ -65,7 +65,7 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
           count: text("count"),
           lastRequest: text("last_request"),
         }),
-        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start; rate_limit lacks window_start",
+        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start, previous_count, blocked_until; rate_limit lacks window_start, previous_count, blocked_until",
       ],
     ] as const) {
       expect(() => new DbStore({ db, table: table as never })).toThrow(new TypeError(`@be-monorepo/db: ${message}`));
