@@ -23,6 +23,7 @@ export const auth = betterAuth({
 
 type User = typeof s.userTable.$inferSelect; // has role, banned, banReason, banExpires
 type Member = typeof s.memberTable.$inferSelect;
+
 // #endregion define
 
 // #region migrate
@@ -30,6 +31,7 @@ import { checkSchema, migrate } from "@be-monorepo/db/migrate";
 
 await migrate(plainDb, { plugins: ["admin", "organization"] }); // the core's migrations, then each plugin's
 const differences = await checkSchema(plainDb, { schema: s }); // s's plugins and host columns; [] when it matches
+
 // #endregion migrate
 
 // #region queries
@@ -37,6 +39,7 @@ import { eq } from "drizzle-orm";
 
 const admins = await db.select().from(s.userTable).where(eq(s.userTable.role, "admin"));
 const withMembers = await db.query.organization.findFirst({ with: { members: true } });
+
 // #endregion queries
 
 export type { Member, User };
