@@ -66,7 +66,8 @@ export default async function setup(project: TestProject, { prepare = true } = {
       if (prepared.server && url) await adminQuery(url, `drop database if exists "${prepared.server}" with (force)`);
       if (url && !stop) await dropLeftoverDatabases(url, runId);
     } finally {
-      const left = readdirSync(runTmp).filter((name) => !name.startsWith("prepared-"));
+      // tsx keeps its compile cache there (`tsx-<uid>`): removed with the folder, not a test file's leftover.
+      const left = readdirSync(runTmp).filter((name) => !name.startsWith("prepared-") && !name.startsWith("tsx-"));
       if (left.length > 0) {
         console.warn(`[@be-monorepo/db tests] removed temporary folders a test file left behind: ${left.join(", ")}`);
       }
