@@ -157,6 +157,8 @@ export const roundTripCase: BehaviourCase = (context) => {
         count: 0,
         lastRequest: Number.MAX_SAFE_INTEGER,
         windowStart: Number.MAX_SAFE_INTEGER - 1,
+        previousCount: null,
+        blockedUntil: null,
       });
       expect(selectRateLimitTableSchema.parse(largest)).toEqual(largest);
 
