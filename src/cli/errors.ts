@@ -33,6 +33,8 @@ interface Explained {
   line: string;
   /** Further lines (the differences of a refused adoption). */
   details: string[];
+  /** A line printed after the details: what would resolve the error, when known. */
+  note?: string;
 }
 
 /** The error and its `cause`s, outermost first. */
@@ -69,7 +71,9 @@ function usageLine(error: TypeError): string {
     .slice(PACKAGE_PREFIX.length)
     .replaceAll("`migrationsSchema`", "--migrations-schema")
     .replaceAll("`migrationsTable`", "--migrations-table")
-    .replaceAll("`migrationsFolder`", "the migrations folder");
+    .replaceAll("`pgSchema`", "--pg-schema")
+    .replaceAll("`migrationsFolder`", "the migrations folder")
+    .replaceAll("`plugins`", "--plugins");
 }
 
 const NETWORK = new Set([
@@ -118,6 +122,7 @@ export function explain(error: unknown, target: string): Explained {
       code: ExitCode.schemaDiffers,
       line: `Refused: the existing tables match none of the package's migrations (closest: ${error.migration}); nothing was changed. Differences:`,
       details: error.differences,
+      ...(error.hint ? { note: error.hint } : {}),
     };
   }
   if (error instanceof MigrationError) {

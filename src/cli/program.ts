@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import { ADOPT_FROM, type AdoptFrom } from "../migrate/convert.js";
 import type { MigrateOptions } from "../migrate/index.js";
 import { resolveMigrateOptions } from "../migrate/migrate.js";
 import { checkCommand, migrateCommand, type Output, statusCommand } from "./commands.js";
@@ -8,7 +9,22 @@ import { type DatabaseOptions, openDatabase, targetOf } from "./connect.js";
 import { explain } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 
-type CommandOptions = DatabaseOptions & { migrationsSchema?: string; migrationsTable?: string };
+type CommandOptions = DatabaseOptions & {
+  migrationsSchema?: string;
+  migrationsTable?: string;
+  plugins?: string[];
+  adoptFrom?: AdoptFrom;
+  pgSchema?: string;
+};
+
+/** `--plugins admin,organization`: the list, split on commas (repeating the option adds to it). */
+const pluginList = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== ""),
+];
 type Action = (
   db: Awaited<ReturnType<typeof openDatabase>>["db"],
   target: string,
@@ -20,8 +36,8 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option or history table name, URL query parameter not used by node-postgres,
-     driver not installed
+  2  usage: no database given, bad option, history table or schema name, URL query parameter not used by
+     node-postgres, driver not installed
   3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
   4  login refused (wrong or missing password, unknown role)
   5  the database does not exist
@@ -47,7 +63,18 @@ function databaseOptions(command: Command, history: boolean): Command {
       "--database-url <url>",
       "PostgreSQL connection URL (defaults to the DATABASE_URL environment variable); query parameters: only those node-postgres reads (see docs/cli.md)",
     )
-    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)");
+    .option("--pglite <dir>", "use the embedded PGlite database kept in this folder (created if missing)")
+    .option(
+      "--plugins <names>",
+      "Better Auth plugins whose tables are included, comma-separated (admin, username, twoFactor, organization, jwt, apiKey, passkey, phoneNumber, anonymous, deviceAuthorization, lastLoginMethod)",
+      pluginList,
+    )
+    .addOption(
+      new Option(
+        "--pg-schema <name>",
+        "PostgreSQL schema of the package's tables (created by migrate if missing)",
+      ).default("public"),
+    );
   if (history) {
     command
       .addOption(new Option("--migrations-schema <name>", "schema of the migration history table").default("drizzle"))
@@ -80,6 +107,9 @@ export async function run(
       const migrateOptions: MigrateOptions = {
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
+        pgSchema: options.pgSchema,
+        ...(options.plugins ? { plugins: options.plugins as MigrateOptions["plugins"] } : {}),
+        ...(options.adoptFrom ? { adoptFrom: options.adoptFrom } : {}),
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
       resolveMigrateOptions(migrateOptions);
@@ -93,6 +123,7 @@ export async function run(
       const explained = explain(error, target);
       io.err(pc.red(`be-db: ${explained.line}`));
       for (const detail of explained.details) io.err(`  - ${detail}`);
+      if (explained.note) io.err(explained.note);
       code = explained.code;
     }
   };
@@ -111,7 +142,15 @@ export async function run(
     .addHelpText("after", EXIT_CODES);
 
   databaseOptions(
-    program.command("migrate").description("apply the pending migrations, printing each one and its time"),
+    program
+      .command("migrate")
+      .description("apply the pending migrations, printing each one and its time")
+      .addOption(
+        new Option(
+          "--adopt-from <layout>",
+          "convert existing tables made from Better Auth's CLI schema (snake_case or camelCase) into this package's, keeping every row",
+        ).choices(ADOPT_FROM),
+      ),
     true,
   ).action(withDatabase(migrateCommand));
   databaseOptions(

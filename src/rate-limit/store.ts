@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import {
@@ -39,6 +39,7 @@ import { storedKey } from "./keys.js";
 import {
   type DbStoreAlgorithm,
   type DbStoreOptions,
+  tableTextOf,
   validateConsumeRule,
   validateInitLimit,
   validateOptions,
@@ -122,18 +123,21 @@ export class DbStore {
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
   readonly #cache: BlockedKeyCache;
   readonly #outage: OutageGuard;
+  /** The table as every statement names it (`"rate_limit"`, or `"auth"."rate_limit"`). */
+  readonly #table: SQL;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?,
-   *   blockedKeyCacheSize?, onDatabaseError? }`, see `DbStoreOptions`. Does no I/O.
+   * @param options `{ db, prefix?, table?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, onDatabaseError? }`, see
+   *   `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
-   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `blockDurationMs` is not a non-negative finite
-   *   number, `algorithm` / `onDatabaseError` is not one of its values, `blockedKeyCacheSize` is not a
-   *   non-negative integer, or `windowMs` is given here (it belongs to the middleware, which passes it to
-   *   `init`).
+   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
+   *   not a boolean, `blockDurationMs` is not a non-negative finite number, `algorithm` / `onDatabaseError` is
+   *   not one of its values, `blockedKeyCacheSize` is not a non-negative integer, or `windowMs` is given here
+   *   (it belongs to the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
     const {
@@ -145,34 +149,59 @@ export class DbStore {
       blockDurationMs,
       algorithm,
       blockedKeyCacheSize,
+      synchronousCommit,
+      preparedStatements,
       onDatabaseError,
+      table,
     } = validateOptions(options);
+    const tableText = tableTextOf(table);
+    this.#table = sql.raw(tableText);
     this.#outage = new OutageGuard(db, onDatabaseError);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
+    this.#batcher = new IncrementBatcher(
+      db,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      () => this.#window(),
+      { synchronousCommit, preparedStatements },
+      tableText,
+    );
     this.#blockMs = blockDurationMs;
     const limits = { maxInFlight, maxBatchSize, maxQueueSize };
     this.#consumer = new Coalescer(
       db,
-      { operation: "consume", statement: consumeStatement, answer: consumeAnswer },
+      { operation: "consume", statement: (items) => consumeStatement(items, this.#table), answer: consumeAnswer },
       limits,
     );
     this.#lockout = new Coalescer(
       db,
-      { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
+      {
+        operation: "increment",
+        statement: (items) => lockoutIncrementStatement(items, this.#table),
+        answer: lockoutIncrementAnswer,
+      },
       limits,
     );
     this.#sliding = new Coalescer(
       db,
-      { operation: "increment", statement: slidingStatement, answer: indexed(slidingState) },
+      {
+        operation: "increment",
+        statement: (items) => slidingStatement(items, this.#table),
+        answer: indexed(slidingState),
+      },
       limits,
     );
     this.#bucket = new Coalescer(
       db,
-      { operation: "increment", statement: bucketStatement, answer: indexed(bucketState) },
+      {
+        operation: "increment",
+        statement: (items) => bucketStatement(items, this.#table),
+        answer: indexed(bucketState),
+      },
       limits,
     );
   }
@@ -196,18 +225,18 @@ export class DbStore {
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
     if (this.algorithm === "sliding-window") {
       const windowMs = this.#window();
-      const rows = await this.#query("get", slidingGetStatement(this.#key(key)));
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key), this.#table));
       const info = slidingGet(rows[0], windowMs);
       return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
-      const row = (await this.#query("get", bucketGetStatement(this.#key(key))))[0];
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key), this.#table)))[0];
       if (!row) return undefined;
       const tat = num(row, "last_request");
       return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
     }
-    const rows = await this.#query("get", getStatement(this.#key(key)));
+    const rows = await this.#query("get", getStatement(this.#key(key), this.#table));
     const row = rows[0];
     if (!row) return undefined;
     return { totalHits: Number(row.count), resetTime: new Date(Number(row.last_request)) };
@@ -364,15 +393,15 @@ export class DbStore {
 
   async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
-      await this.#query("decrement", slidingDecrementStatement(full, windowMs));
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs, this.#table));
       return;
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
-      await this.#query("decrement", bucketDecrementStatement(full, interval));
+      await this.#query("decrement", bucketDecrementStatement(full, interval, this.#table));
       return;
     }
-    await this.#query("decrement", decrementStatement(full, windowMs));
+    await this.#query("decrement", decrementStatement(full, windowMs, this.#table));
   }
 
   /**
@@ -382,7 +411,7 @@ export class DbStore {
   async resetKey(key: string): Promise<void> {
     const full = this.#key(key);
     this.#cache.forget(full);
-    await this.#query("resetKey", resetKeyStatement(full));
+    await this.#query("resetKey", resetKeyStatement(full, this.#table));
   }
 
   /**
@@ -393,7 +422,7 @@ export class DbStore {
    */
   async resetAll(): Promise<void> {
     this.#cache.clear();
-    await this.#query("resetAll", resetAllStatement(this.prefix));
+    await this.#query("resetAll", resetAllStatement(this.prefix, this.#table));
   }
 
   /**
@@ -412,7 +441,7 @@ export class DbStore {
     }
     let total = 0;
     for (;;) {
-      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize));
+      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize, this.#table));
       const deleted = Number(rows[0]?.deleted ?? 0);
       total += deleted;
       if (deleted < batchSize) return total;

@@ -1,19 +1,20 @@
 import { relations } from "drizzle-orm";
-import { boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { timestamps } from "./columns.js";
-import { textId } from "./ids.js";
+import { pgTable } from "drizzle-orm/pg-core";
+import {
+  accountColumns,
+  accountIndexes,
+  sessionColumns,
+  sessionIndexes,
+  userColumns,
+  verificationColumns,
+  verificationIndexes,
+} from "./models.js";
 
-const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+// The columns and indexes come from ./models.ts, which `defineAuthSchema()` builds its tables from too: one
+// definition of the core tables, whatever the plugins.
 
 /** `user`: one row per person. Better Auth model `user`. `email` is unique. */
-export const userTable = pgTable("user", {
-  id: textId(),
-  name: text("name").notNull(),
-  email: text("email").notNull().unique(),
-  emailVerified: boolean("email_verified").default(false).notNull(),
-  image: text("image"),
-  ...timestamps,
-});
+export const userTable = pgTable("user", userColumns());
 
 /**
  * `session`: one row per signed-in session. Better Auth model `session`. `token` is unique; deleting the
@@ -22,18 +23,8 @@ export const userTable = pgTable("user", {
  */
 export const sessionTable = pgTable(
   "session",
-  {
-    id: textId(),
-    expiresAt: instant("expires_at").notNull(),
-    token: text("token").notNull().unique(),
-    ipAddress: text("ip_address"),
-    userAgent: text("user_agent"),
-    userId: text("user_id")
-      .notNull()
-      .references(() => userTable.id, { onDelete: "cascade" }),
-    ...timestamps,
-  },
-  (table) => [index("session_user_id_idx").on(table.userId)],
+  sessionColumns(() => userTable.id),
+  (table) => sessionIndexes("session", table),
 );
 
 /**
@@ -42,39 +33,16 @@ export const sessionTable = pgTable(
  */
 export const accountTable = pgTable(
   "account",
-  {
-    id: textId(),
-    accountId: text("account_id").notNull(),
-    providerId: text("provider_id").notNull(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => userTable.id, { onDelete: "cascade" }),
-    accessToken: text("access_token"),
-    refreshToken: text("refresh_token"),
-    idToken: text("id_token"),
-    accessTokenExpiresAt: instant("access_token_expires_at"),
-    refreshTokenExpiresAt: instant("refresh_token_expires_at"),
-    scope: text("scope"),
-    password: text("password"),
-    ...timestamps,
-  },
-  (table) => [index("account_user_id_idx").on(table.userId)],
+  accountColumns(() => userTable.id),
+  (table) => accountIndexes("account", table),
 );
 
 /**
  * `verification`: short-lived tokens (email verification, password reset, magic links). Better Auth model
  * `verification`. `identifier` is indexed, since Better Auth looks tokens up by it.
  */
-export const verificationTable = pgTable(
-  "verification",
-  {
-    id: textId(),
-    identifier: text("identifier").notNull(),
-    value: text("value").notNull(),
-    expiresAt: instant("expires_at").notNull(),
-    ...timestamps,
-  },
-  (table) => [index("verification_identifier_idx").on(table.identifier)],
+export const verificationTable = pgTable("verification", verificationColumns(), (table) =>
+  verificationIndexes("verification", table),
 );
 
 /** A user has many sessions and many accounts. Keys follow Better Auth's join names (`sessions`, `accounts`). */

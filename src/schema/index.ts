@@ -19,6 +19,18 @@ export {
   verificationTable,
 } from "./auth.js";
 export { timestamps } from "./columns.js";
+export type {
+  AdditionalFields,
+  AuthColumns,
+  AuthModelName,
+  AuthRelationsConfig,
+  AuthSchemaDefinition,
+  AuthTable,
+  DefineAuthSchemaOptions,
+  ModelsOf,
+  PluginName,
+} from "./define.js";
+export { defineAuthSchema, pluginNames } from "./define.js";
 export { rateLimitTable } from "./rate-limit.js";
 export * from "./zod.js";
 

@@ -1,5 +1,5 @@
-import { bigint, index, integer, pgTable, text } from "drizzle-orm/pg-core";
-import { textId } from "./ids.js";
+import { pgTable } from "drizzle-orm/pg-core";
+import { rateLimitColumns, rateLimitIndexes } from "./models.js";
 
 /**
  * `rate_limit`: one counter per key. Shared by Better Auth's database rate limiter (model `rateLimit`) and
@@ -20,16 +20,6 @@ import { textId } from "./ids.js";
  * - `blocked_until`: Unix time in milliseconds (database clock) until which a `"sliding-window"` key stays
  *   blocked after it went over its limit (`blockDurationMs`); `NULL` otherwise. Added by migration `0004`.
  */
-export const rateLimitTable = pgTable(
-  "rate_limit",
-  {
-    id: textId(),
-    key: text("key").notNull().unique(),
-    count: integer("count").default(0).notNull(),
-    lastRequest: bigint("last_request", { mode: "number" }).notNull(),
-    windowStart: bigint("window_start", { mode: "number" }),
-    previousCount: integer("previous_count"),
-    blockedUntil: bigint("blocked_until", { mode: "number" }),
-  },
-  (table) => [index("rate_limit_last_request_idx").on(table.lastRequest)],
+export const rateLimitTable = pgTable("rate_limit", rateLimitColumns(), (table) =>
+  rateLimitIndexes("rate_limit", table),
 );

@@ -2,7 +2,7 @@ import { createTestSuite, getNormalTestSuiteTests, testAdapter } from "@better-a
 import type { BetterAuthOptions } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { afterAll } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
+import { type MigrateOptions, migrate } from "../../src/migrate/index.js";
 import { authSchema } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { createTestDatabase } from "../support/database.js";
@@ -13,13 +13,17 @@ type Suite = Parameters<typeof testAdapter>[0]["tests"][number];
 export interface ConformanceDatabase {
   db: AnyPgDatabase;
   close(): Promise<void>;
+  /** The adapter's `schema`, when not the package's static `authSchema` (tables in another PostgreSQL schema). */
+  authSchema?: Record<string, unknown>;
+  /** What `migrate()` is given (`{ pgSchema, plugins }`), when not the defaults. */
+  migrateOptions?: MigrateOptions;
 }
 
 /**
  * Registers Better Auth's adapter conformance `tests` (from `@better-auth/test-utils/adapter`) against
  * `drizzleAdapter(db, { provider: 'pg', schema: authSchema })` on a fresh database of this test file, with
  * `options` (Better Auth options) applied on top of each suite's own and `adapterConfig` added to the adapter's.
- * `open` makes the database (default: `createTestDatabase`, node-postgres or PGlite).
+ * `open` makes the database (default: `createTestDatabase` with the migrations applied, node-postgres or PGlite).
  *
  * The suite's `runMigrations` hook calls the package's own `migrate()` (never drizzle-kit push): the tables are
  * exactly what a host gets. `migrate()` is idempotent, so the suite may call it as often as it likes.
@@ -29,14 +33,14 @@ export async function runConformance(
   tests: Suite[],
   options: BetterAuthOptions = {},
   adapterConfig: { transaction?: boolean } = {},
-  open: (label: string) => Promise<ConformanceDatabase> = createTestDatabase,
+  open: (label: string) => Promise<ConformanceDatabase> = (label) => createTestDatabase(label, { migrated: true }),
 ) {
   const t = await open(label);
   afterAll(() => t.close());
   const { execute } = await testAdapter({
-    adapter: () => drizzleAdapter(t.db, { provider: "pg", schema: authSchema, ...adapterConfig }),
+    adapter: () => drizzleAdapter(t.db, { provider: "pg", schema: t.authSchema ?? authSchema, ...adapterConfig }),
     runMigrations: async () => {
-      await migrate(t.db);
+      await migrate(t.db, t.migrateOptions);
     },
     // Applied on top of every suite's own options. `baseURL` only quiets Better Auth's "Base URL is not set" warning.
     overrideBetterAuthOptions: () => ({ baseURL: "http://localhost:3000", ...options }),

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { migrationsFolder } from "../../src/migrate/index.js";
 import { lines, runCli } from "../support/cli.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { buildOriginalDatabase, fillOriginalDatabase } from "../support/original-app.js";
+import { tempDir } from "../support/temp.js";
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
   entries: { tag: string }[];
@@ -143,7 +143,7 @@ describe.runIf(serverUrl)("be-db migrate, status and check on a PostgreSQL serve
 describe("be-db --pglite DIR", () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "bedb-cli-pglite-"));
+    dir = tempDir("cli-pglite");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

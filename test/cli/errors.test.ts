@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lines, runCli } from "../support/cli.js";
 import { serverUrl } from "../support/database.js";
 import { type PasswordServer, serverBinaries, startPasswordServer } from "../support/password-server.js";
+import { tempDir } from "../support/temp.js";
 
 const HINT = "be-db --help lists the commands; be-db <command> --help their options";
 
@@ -185,7 +185,7 @@ describe("be-db usage", () => {
   });
 
   it.concurrent("reports a --pglite path that is a file, or under a file, in one readable line with exit code 3", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bedb-cli-file-"));
+    const dir = tempDir("cli-file");
     try {
       const file = join(dir, "afile");
       writeFileSync(file, "not a database");

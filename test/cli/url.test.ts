@@ -5,13 +5,13 @@
  * the encoding, the client-side query timeout). Every accepted parameter must be used, and every other parameter
  * of libpq or of node-postgres's config that someone may put in a URL must change nothing.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { urlParameters } from "../../src/cli/url.js";
+import { tempDir } from "../support/temp.js";
 
 const BASE = "postgres://app@db.internal:5432/app";
 
@@ -33,7 +33,7 @@ const CANDIDATES = [
 let dir: string;
 let file: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "bedb-url-"));
+  dir = tempDir("url");
   file = join(dir, "pem");
   writeFileSync(file, "not really a certificate");
 });

@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -10,6 +9,7 @@ import { checkSchema, migrate, migrationsFolder } from "../../src/migrate/index.
 import { readMigrationFolder } from "../../src/migrate/journal.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { buildOriginalDatabase, fillOriginalDatabase } from "../support/original-app.js";
+import { tempDir } from "../support/temp.js";
 
 describe("checkSchema()", () => {
   let t: TestDatabase;
@@ -110,7 +110,7 @@ describe("checkSchema() and partial indexes (the WHERE condition)", () => {
     t = await createTestDatabase("check_where");
     await migrate(t.db);
     // The package's folder, but its newest snapshot expects session_user_id_idx to be partial.
-    doctored = mkdtempSync(join(tmpdir(), "bedb-where-"));
+    doctored = tempDir("where");
     cpSync(migrationsFolder, doctored, { recursive: true });
     const newest = readMigrationFolder(migrationsFolder).at(-1)?.idx as number;
     const file = join(doctored, "meta", `${String(newest).padStart(4, "0")}_snapshot.json`);

@@ -1,5 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -16,6 +15,7 @@ import {
   serverUrl,
   type TestDatabase,
 } from "../support/database.js";
+import { tempDir } from "../support/temp.js";
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
   entries: { tag: string }[];
@@ -79,7 +79,7 @@ describe("migrate()", () => {
   it("rolls back everything and names the migration when one fails", async () => {
     const fresh = await createTestDatabase("migrate_fail");
     try {
-      const folder = mkdtempSync(join(tmpdir(), "bedb-migrations-"));
+      const folder = tempDir("migrations");
       cpSync(migrationsFolder, folder, { recursive: true });
       const broken = journal.entries.at(-1)?.tag as string;
       writeFileSync(
@@ -105,7 +105,7 @@ describe("migrate()", () => {
   });
 
   it("applies a folder without drizzle-kit snapshots (no adoption possible) and fails cleanly over existing tables", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "bedb-nosnap-"));
+    const folder = tempDir("nosnap");
     cpSync(migrationsFolder, folder, { recursive: true, filter: (src) => !src.endsWith("_snapshot.json") });
     const fresh = await createTestDatabase("migrate_nosnap");
     try {
@@ -181,7 +181,7 @@ describe("migrate()", () => {
   });
 
   it("raises MigrationError when the folder has no journal", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "bedb-empty-"));
+    const empty = tempDir("empty");
     await expect(migrate(t.db, { migrationsFolder: empty })).rejects.toBeInstanceOf(MigrationError);
   });
 });
@@ -227,7 +227,7 @@ describe.runIf(serverUrl)(
 
 /** A copy of the shipped migrations folder, changed by `edit`; removed by the returned function. */
 function doctoredFolder(edit: (folder: string) => void): { folder: string; remove: () => void } {
-  const folder = mkdtempSync(join(tmpdir(), "bedb-doctored-"));
+  const folder = tempDir("doctored");
   cpSync(migrationsFolder, folder, { recursive: true });
   edit(folder);
   return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
@@ -303,7 +303,7 @@ describe("the drizzle-kit folder format (journal and snapshots version 7, postgr
   });
 
   it("refuses drizzle-kit 1.0's layout (a folder per migration, no journal) by name", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "bedb-kit1-"));
+    const folder = tempDir("kit1");
     try {
       mkdirSync(join(folder, "20260101000000_auth_tables"));
       writeFileSync(join(folder, "20260101000000_auth_tables", "migration.sql"), 'CREATE TABLE "user" (id text);');

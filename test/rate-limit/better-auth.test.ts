@@ -1,8 +1,7 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { authSchema } from "../../src/schema/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
@@ -10,18 +9,25 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_better_auth");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_better_auth", { migrated: true });
 });
 afterAll(() => t.close());
 
 /**
  * Better Auth 1.7's database rate limiter, whenever one of its windows restarts, deletes every row of its model
  * whose `lastRequest` is older than its longest window, whatever the key. Its built-in rules always include a
- * 60-second window, so that clean-up cannot be made to look at a shorter span: this test waits for it, once.
+ * 60-second window, so that clean-up cannot be made to look at a shorter span. Better Auth's limiter reads the time
+ * only through `Date.now()` (its `lastRequest` values and the clean-up's cut-off), so this test moves a fake `Date`
+ * ahead (59 s: nothing removed yet; then 70 s: the idle row is removed) instead of waiting. Timers stay real, and DbStore's windows follow the database's clock, which does not
+ * move: its 15-minute window is the same before and after.
  */
 describe("DbStore sharing rate_limit with Better Auth's database rate limiter", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("keeps a running DbStore window intact when Better Auth's clean-up runs after its longest window", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     const auth = betterAuth({
       baseURL: "http://localhost:3000",
       secret: "a-test-secret-that-is-long-enough-0123456789",
@@ -47,9 +53,13 @@ describe("DbStore sharing rate_limit with Better Auth's database rate limiter", 
     const before = await baRows();
     expect(before).toHaveLength(2);
 
-    await new Promise((resolve) => setTimeout(resolve, 61_000));
+    // 59 s later /ok's 10-second window restarts and the clean-up runs, but nothing is older than 60 s yet.
+    vi.setSystemTime(Date.now() + 59_000);
+    expect((await call("/ok")).status).toBe(200);
+    expect(await baRows(), "nothing is older than Better Auth's longest window yet").toHaveLength(2);
 
-    // /ok's 10-second window restarts: Better Auth deletes rows whose lastRequest < now − 60 s.
+    // 70 s after the first calls /ok's window restarts again: Better Auth deletes rows whose lastRequest < now − 60 s.
+    vi.setSystemTime(Date.now() + 11_000);
     expect((await call("/ok")).status).toBe(200);
     const after = await baRows();
     expect(after, "Better Auth's clean-up ran: its idle /get-session row is gone").toHaveLength(1);
@@ -57,5 +67,5 @@ describe("DbStore sharing rate_limit with Better Auth's database rate limiter", 
 
     expect(await store.get("client")).toEqual({ totalHits: 3, resetTime: third.resetTime });
     expect(await store.increment("client")).toEqual({ totalHits: 4, resetTime: third.resetTime });
-  }, 90_000);
+  });
 });

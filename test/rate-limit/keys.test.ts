@@ -12,8 +12,8 @@ import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rateLimitTable } from "../../src/schema/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
 import {
-  adminQuery,
   closablePool,
+  createServerDatabase,
   createTestDatabase,
   serverOnly,
   serverUrl,
@@ -22,8 +22,7 @@ import {
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_keys");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_keys", { migrated: true });
 });
 afterAll(() => t.close());
 
@@ -148,11 +147,11 @@ describe("DbStore keys of any length", () => {
     serverOnly("DbStore on a LATIN1 database (needs a PostgreSQL server: a database with its own encoding)"),
     () => {
       it("a key the database's encoding cannot hold fails for its callers alone (22P05); the others are counted exactly", async () => {
-        const name = `bedb_latin1_${randomBytes(4).toString("hex")}`;
-        await adminQuery(`create database "${name}" encoding 'LATIN1' lc_collate 'C' lc_ctype 'C' template template0`);
-        const url = new URL(serverUrl as string);
-        url.pathname = `/${name}`;
-        const { pool, end } = closablePool({ connectionString: url.toString(), max: 4 });
+        const { url, drop } = await createServerDatabase(
+          "latin1",
+          "encoding 'LATIN1' lc_collate 'C' lc_ctype 'C' template template0",
+        );
+        const { pool, end } = closablePool({ connectionString: url, max: 4 });
         try {
           const db = drizzle(pool);
           await migrate(db);
@@ -178,7 +177,7 @@ describe("DbStore keys of any length", () => {
           expect(sum?.hits).toBe(300 - failed.length);
         } finally {
           await end();
-          await adminQuery(`drop database if exists "${name}" with (force)`);
+          await drop();
         }
       });
     },

@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { migrate, migrationsFolder } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { tempDir } from "../support/temp.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ afterAll(() => t.close());
 describe("migration 0003_rate_limit_window on a database that already has rate_limit rows", () => {
   it("keeps every row with window_start NULL; DbStore restarts such a row under its key, leaves the others", async () => {
     // The migrations as they were before 0003.
-    const before = mkdtempSync(join(tmpdir(), "bedb-before-0003-"));
+    const before = tempDir("before-0003");
     cpSync(migrationsFolder, before, { recursive: true });
     const journalPath = join(before, "meta", "_journal.json");
     const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };

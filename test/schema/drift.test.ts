@@ -1,15 +1,19 @@
 /**
  * The shipped migrations match the table definitions: `drizzle-kit generate`, run with the repository's
  * drizzle.config.ts on a temporary copy of migrations/, finds nothing to generate. (When this fails, run
- * `npx drizzle-kit generate --name <what_changed>` and commit the new migration.)
+ * `npx drizzle-kit generate --name <what_changed>` and commit the new migration.) Each plugin's folder
+ * (migrations/plugins/<plugin>/) likewise matches `defineAuthSchema({ plugins: [plugin] })` (when this fails, run
+ * `npm run db:generate:plugins`).
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { generatePluginMigration } from "../../scripts/plugin-migrations.js";
+import { type PluginName, pluginNames } from "../../src/schema/index.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const drizzleKit = join(root, "node_modules", ".bin", "drizzle-kit");
@@ -24,7 +28,7 @@ const listing = (folder: string) => [
  * `drizzle-kit generate` there with the repository's config, and returns the files it added.
  */
 async function generateAgainstCopy(drop = 0): Promise<string[]> {
-  const folder = mkdtempSync(join(tmpdir(), "be-db-drift-"));
+  const folder = tempDir("drift");
   try {
     cpSync(join(root, "migrations"), folder, { recursive: true });
     if (drop > 0) {
@@ -58,4 +62,47 @@ it("drizzle-kit generate finds no change between src/schema and migrations/", as
 it("the check notices drift: without the last migration, drizzle-kit would generate one", async () => {
   const added = await generateAgainstCopy(1);
   expect(added.some((name) => name.endsWith(".sql"))).toBe(true);
+});
+
+describe("each plugin's migrations match defineAuthSchema({ plugins: [plugin] })", () => {
+  /** Runs the plugin generator (scripts/plugin-migrations.ts) on a temporary copy of migrations/. */
+  async function generatePluginAgainstCopy(plugin: PluginName, drop = 0): Promise<string[]> {
+    const folder = tempDir("plugin-drift");
+    try {
+      cpSync(join(root, "migrations"), folder, { recursive: true });
+      if (drop > 0) {
+        const pluginFolder = join(folder, "plugins", plugin);
+        const journalPath = join(pluginFolder, "meta", "_journal.json");
+        const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { idx: number; tag: string }[] };
+        for (const entry of journal.entries.splice(-drop)) {
+          rmSync(join(pluginFolder, `${entry.tag}.sql`));
+          rmSync(join(pluginFolder, "meta", `${String(entry.idx).padStart(4, "0")}_snapshot.json`));
+        }
+        writeFileSync(journalPath, JSON.stringify(journal));
+      }
+      return await generatePluginMigration(plugin, { migrations: folder, write: false });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it("drizzle-kit generates nothing for any plugin", { timeout: 180_000 }, async () => {
+    const generated: Record<string, string[]> = {};
+    // Two drizzle-kit runs at a time: each takes a few seconds.
+    const queue = [...pluginNames];
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let plugin = queue.shift(); plugin; plugin = queue.shift()) {
+          generated[plugin] = await generatePluginAgainstCopy(plugin);
+        }
+      }),
+    );
+    expect(generated).toEqual(Object.fromEntries(pluginNames.map((p) => [p, []])));
+  });
+
+  it("the check notices drift: without its last migration, a plugin's would be generated again", {
+    timeout: 60_000,
+  }, async () => {
+    expect(await generatePluginAgainstCopy("organization", 1)).toEqual(["0000_organization"]);
+  });
 });

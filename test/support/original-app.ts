@@ -1,11 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { bigint, boolean, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { migrate, migrationsFolder } from "../../src/migrate/index.js";
 import { readMigrationFolder } from "../../src/migrate/journal.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
+import { tempDir } from "./temp.js";
 
 /**
  * A database as the original Hono app left it: its drizzle-kit migrations 0000 and 0001 applied into `public`
@@ -36,7 +36,7 @@ const ORIGINAL_TAGS = ["0000_auth_tables", "0001_rate_limit"];
 
 /** A temporary migrations folder with only the original app's two migrations. */
 export function originalMigrationsFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), "be-db-original-"));
+  const folder = tempDir("original");
   mkdirSync(join(folder, "meta"));
   const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
     entries: { tag: string }[];

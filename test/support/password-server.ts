@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "./temp.js";
 
 /**
  * A private, throw-away PostgreSQL cluster that demands a password (scram-sha-256), for testing what a wrong
@@ -51,7 +51,7 @@ function postgresUid(): number | undefined {
 
 /** Starts the cluster (about 1.5 s). */
 export async function startPasswordServer(bin: string, password: string): Promise<PasswordServer> {
-  const dir = mkdtempSync(join(tmpdir(), "bedb-pw-"));
+  const dir = tempDir("pw");
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, "pw"), `${password}\n`);
   const asRoot = process.getuid?.() === 0;

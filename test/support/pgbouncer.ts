@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { tempDir } from "./temp.js";
 
 /** A PgBouncer process of the test run's own, in transaction-pooling mode, in front of one PostgreSQL server. */
 export interface PgBouncer {
@@ -21,6 +21,21 @@ export interface PgBouncer {
 export function findPgBouncer(): string | undefined {
   const candidates = [process.env.PGBOUNCER, "pgbouncer", "/usr/sbin/pgbouncer"].filter(Boolean) as string[];
   return candidates.find((bin) => spawnSync(bin, ["--version"], { stdio: "ignore" }).status === 0);
+}
+
+/** Why the PgBouncer tests do not run on this machine, and how to make them run. */
+export const pgBouncerMissing =
+  "NOT RUN, pgbouncer is not installed (Debian/Ubuntu: `apt-get install pgbouncer`; elsewhere set PGBOUNCER to its path)";
+
+/**
+ * Title for a `describe.runIf(findPgBouncer())` block: the name alone when PgBouncer is installed, else the name
+ * and `pgBouncerMissing` (also printed as a warning, as `serverOnly` does).
+ */
+export function pgBouncerOnly(name: string, bin: string | undefined): string {
+  if (bin) return name;
+  const title = `${name}: ${pgBouncerMissing}`;
+  console.warn(`[@be-monorepo/db tests] ${title}`);
+  return title;
 }
 
 async function freePort(): Promise<number> {
@@ -70,11 +85,11 @@ function waitUntilUp(child: ChildProcess): Promise<void> {
  */
 export async function startPgBouncer(serverUrl: string, { poolSize = 3 } = {}): Promise<PgBouncer> {
   const bin = findPgBouncer();
-  if (!bin) throw new Error("pgbouncer not found (install Debian's pgbouncer or set PGBOUNCER)");
+  if (!bin) throw new Error(`pgbouncer: ${pgBouncerMissing}`);
   const server = new URL(serverUrl);
   const user = decodeURIComponent(server.username || "postgres");
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "bedb-pgbouncer-"));
+  const dir = tempDir("pgbouncer");
   chmodSync(dir, 0o755);
   const authFile = join(dir, "userlist.txt");
   // With auth_type = trust PgBouncer lets clients in unchecked, and logs in to the server with this password

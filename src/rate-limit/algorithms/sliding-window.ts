@@ -17,6 +17,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Item } from "../coalescer.js";
+import { DEFAULT_TABLE } from "../statements.js";
 import { itemsTable, NOW_MS, num } from "./sql.js";
 
 /**
@@ -51,7 +52,7 @@ export interface SlidingState {
  * for `consume` only as many as keep the estimate at or below `max`), and writes the row back (only the row it
  * read; a row created meanwhile by another statement is left, and its callers sent again).
  */
-export function slidingStatement(items: Item<SlidingParams>[]): SQL {
+export function slidingStatement(items: Item<SlidingParams>[], target: SQL = DEFAULT_TABLE): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["w", "bigint", items.map((x) => x.params.windowMs)],
     ["m", "int", items.map((x) => x.params.max)],
@@ -62,7 +63,7 @@ export function slidingStatement(items: Item<SlidingParams>[]): SQL {
 t as (select * from ${table}),
 l as (
   select r."id", r."key", r."count", r."window_start", r."previous_count", r."blocked_until"
-  from t join "rate_limit" r on r."key" = t.k order by t.i for update of r
+  from t join ${target} r on r."key" = t.k order by t.i for update of r
 ),
 s as (
   select t.*, c.now_ms, l."id" as old_id, l."blocked_until" as old_block,
@@ -93,7 +94,7 @@ p as (
   from a
 ),
 up as (
-  insert into "rate_limit" as r ("id", "key", "count", "window_start", "previous_count", "blocked_until", "last_request")
+  insert into ${target} as r ("id", "key", "count", "window_start", "previous_count", "blocked_until", "last_request")
   select coalesce(p.old_id, gen_random_uuid()::text), p.k, p.cur + p.allowed, p.cur_start, p.prev, p.new_block,
     greatest(p.cur_start + 2 * p.w, coalesce(p.new_block, 0))
   from p where p.allowed > 0 or p.crossing order by p.i
@@ -149,8 +150,8 @@ function slidingRetryAtUnblocked(state: SlidingState, max: number): number {
 }
 
 /** The statement reading one key's sliding state for `get` (no row: no state). */
-export function slidingGetStatement(key: string): SQL {
-  return sql`select "count", "window_start", "previous_count", ${NOW_MS} as now_ms from "rate_limit"
+export function slidingGetStatement(key: string, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`select "count", "window_start", "previous_count", ${NOW_MS} as now_ms from ${target}
 where "key" = ${key} and "window_start" is not null`;
 }
 
@@ -175,8 +176,8 @@ export function slidingGet(
 }
 
 /** One hit less in the current window (never below 0); nothing when the row's window is not the current one. */
-export function slidingDecrementStatement(key: string, windowMs: number): SQL {
-  return sql`update "rate_limit" set "count" = "count" - 1
+export function slidingDecrementStatement(key: string, windowMs: number, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`update ${target} set "count" = "count" - 1
 where "key" = ${key} and "window_start" is not null and "count" > 0
   and "window_start" + ${windowMs}::bigint > ${NOW_MS} and "window_start" <= ${NOW_MS}`;
 }

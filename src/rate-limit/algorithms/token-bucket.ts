@@ -16,6 +16,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Item } from "../coalescer.js";
+import { DEFAULT_TABLE } from "../statements.js";
 import { itemsTable, NOW_MS, num } from "./sql.js";
 
 /** The bucket's size (`max` tokens), refill `interval` (ms per token) and lockout `blockMs` (0: none). */
@@ -41,7 +42,7 @@ export interface BucketState {
 }
 
 /** Locks and reads each key's `tat`, lets as many calls take a token as are free, writes the new `tat`. */
-export function bucketStatement(items: Item<BucketParams>[]): SQL {
+export function bucketStatement(items: Item<BucketParams>[], target: SQL = DEFAULT_TABLE): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["m", "int", items.map((x) => x.params.max)],
     ["iv", "bigint", items.map((x) => x.params.interval)],
@@ -51,7 +52,7 @@ export function bucketStatement(items: Item<BucketParams>[]): SQL {
 t as (select * from ${table}),
 l as (
   select r."id", r."key", r."window_start", r."last_request", r."blocked_until"
-  from t join "rate_limit" r on r."key" = t.k order by t.i for update of r
+  from t join ${target} r on r."key" = t.k order by t.i for update of r
 ),
 s as (
   select t.*, c.now_ms, l."id" as old_id, l."blocked_until" as old_block,
@@ -71,7 +72,7 @@ p as (
   from a
 ),
 up as (
-  insert into "rate_limit" as r ("id", "key", "count", "window_start", "last_request", "blocked_until")
+  insert into ${target} as r ("id", "key", "count", "window_start", "last_request", "blocked_until")
   select coalesce(p.old_id, gen_random_uuid()::text), p.k,
     least((p.new_tat - p.now_ms + p.iv - 1) / p.iv, 2147483647)::int, p.now_ms, p.new_tat, p.new_block
   from p where p.allowed > 0 or p.crossing order by p.i
@@ -97,13 +98,13 @@ export const tokensInUse = (tat: number, now: number, interval: number): number 
   tat > now ? Math.ceil((tat - now) / interval) : 0;
 
 /** The statement reading one key's `tat` for `get`. */
-export function bucketGetStatement(key: string): SQL {
-  return sql`select "last_request", ${NOW_MS} as now_ms from "rate_limit"
+export function bucketGetStatement(key: string, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`select "last_request", ${NOW_MS} as now_ms from ${target}
 where "key" = ${key} and "window_start" is not null and "last_request" > ${NOW_MS}`;
 }
 
 /** Gives one token back: `tat` one interval earlier, never before now. */
-export function bucketDecrementStatement(key: string, interval: number): SQL {
-  return sql`update "rate_limit" set "last_request" = greatest("last_request" - ${interval}::bigint, ${NOW_MS})
+export function bucketDecrementStatement(key: string, interval: number, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`update ${target} set "last_request" = greatest("last_request" - ${interval}::bigint, ${NOW_MS})
 where "key" = ${key} and "window_start" is not null and "last_request" > ${NOW_MS}`;
 }

@@ -7,7 +7,8 @@ import { unique } from "./rows.js";
 export const dbStoreCase: BehaviourCase = (context) => {
   describe("DbStore", () => {
     it("counts concurrent hits exactly and answers numbers and Dates", async () => {
-      const store = new DbStore({ db: context.db, prefix: `drv-${unique()}:` });
+      const table = context.tables.rateLimitTable;
+      const store = new DbStore({ db: context.db, prefix: `drv-${unique()}:`, table });
       store.init({ windowMs: 60_000 });
       const hits = await Promise.all(Array.from({ length: 50 }, () => store.increment("hot")));
       expect(hits.map((hit) => hit.totalHits).sort((a, b) => a - b)).toEqual(
