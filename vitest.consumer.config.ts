@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/consumer/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/global-setup-consumer.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

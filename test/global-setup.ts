@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { migrate } from "../src/migrate/index.js";
 import { findPgBouncer, pgBouncerMissing } from "./support/pgbouncer.js";
 
 /**
@@ -16,8 +20,11 @@ import { findPgBouncer, pgBouncerMissing } from "./support/pgbouncer.js";
  * and each file drops its own; the teardown drops any that remain, and says which. Its temporary folders are made
  * in one folder of its own (`TMPDIR`, inherited by the test workers and the processes they start); each file
  * removes its own (test/support/temp.ts), the teardown removes that folder.
+ *
+ * With `prepare` (the default), it also makes the starting points test files copy instead of migrating each
+ * database themselves (`inject("prepared")`, test/support/database.ts `createTestDatabase`/`newPglite`).
  */
-export default async function setup(project: TestProject) {
+export default async function setup(project: TestProject, { prepare = true } = {}) {
   const runId = randomBytes(3).toString("hex");
   const runTmp = mkdtempSync(join(tmpdir(), `bedb-run-${runId}-`));
   // Readable by the postgres user, which runs PgBouncer and the password-checking cluster when the tests run as root.
@@ -50,11 +57,16 @@ export default async function setup(project: TestProject) {
   }
   project.provide("databaseUrl", url ?? "");
   project.provide("runId", runId);
+  const prepared: Prepared = { server: "", pgliteEmpty: "", pgliteMigrated: "" };
+  if (prepare && url) prepared.server = await migratedServerDatabase(url, runId);
+  if (prepare && !url) Object.assign(prepared, await pgliteDataFolders(mkdtempSync(join(runTmp, "prepared-"))));
+  project.provide("prepared", prepared);
   return async () => {
     try {
+      if (prepared.server && url) await adminQuery(url, `drop database if exists "${prepared.server}" with (force)`);
       if (url && !stop) await dropLeftoverDatabases(url, runId);
     } finally {
-      const left = readdirSync(runTmp);
+      const left = readdirSync(runTmp).filter((name) => !name.startsWith("prepared-"));
       if (left.length > 0) {
         console.warn(`[@be-monorepo/db tests] removed temporary folders a test file left behind: ${left.join(", ")}`);
       }
@@ -62,6 +74,62 @@ export default async function setup(project: TestProject) {
       await stop?.();
     }
   };
+}
+
+/** The run's starting points: names and paths, "" for those it has not made. */
+interface Prepared {
+  /** A server database with every shipped migration applied, a template for `CREATE DATABASE`. */
+  server: string;
+  /** PGlite's data folder (`dumpDataDir`, a tar file) right after initdb. */
+  pgliteEmpty: string;
+  /** The same after `migrate()`. */
+  pgliteMigrated: string;
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates `bedb_<runId>_migrated` and applies the shipped migrations with `migrate()`. Every connection to it is
+ * closed when this resolves, as `CREATE DATABASE … TEMPLATE` requires.
+ */
+async function migratedServerDatabase(url: string, runId: string): Promise<string> {
+  const name = `bedb_${runId}_migrated`;
+  await adminQuery(url, `create database "${name}"`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    await migrate(drizzlePg(client));
+  } finally {
+    await client.end();
+  }
+  return name;
+}
+
+/** A new PGlite's data folder before and after `migrate()`, written as tar files in `dir`. */
+async function pgliteDataFolders(dir: string): Promise<Pick<Prepared, "pgliteEmpty" | "pgliteMigrated">> {
+  const client = await PGlite.create();
+  try {
+    const save = async (name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer()));
+      return path;
+    };
+    const pgliteEmpty = await save("pglite-empty.tar");
+    await migrate(drizzlePglite(client));
+    return { pgliteEmpty, pgliteMigrated: await save("pglite-migrated.tar") };
+  } finally {
+    await client.close();
+  }
 }
 
 /** Drops the databases of run `runId` that a test file did not drop (a failed `afterAll`, a killed worker). */
@@ -88,5 +156,6 @@ declare module "vitest" {
     databaseUrl: string;
     /** This run's id: its databases are named `bedb_<runId>_…`. */
     runId: string;
+    prepared: Prepared;
   }
 }

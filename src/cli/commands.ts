@@ -20,8 +20,14 @@ export async function migrateCommand(
 ): Promise<ExitCode> {
   const started = performance.now();
   const result = await migrate(db, options);
+  if (result.converted) {
+    io.out(
+      `${pc.cyan("converted")} the existing tables from the ${options.adoptFrom} layout: ${result.converted.length} statement(s), every row kept`,
+    );
+  }
+  const shape = result.converted ? "converted to the expected shape" : "with the expected shape";
   for (const migration of result.adopted) {
-    io.out(`${pc.cyan("recorded")}  ${migration.tag}  (its tables were already there, with the expected shape)`);
+    io.out(`${pc.cyan("recorded")}  ${migration.tag}  (its tables were already there, ${shape})`);
   }
   for (const migration of result.applied) {
     io.out(`${pc.green("applied")}   ${migration.tag}  ${pc.dim(ms(migration.durationMs))}`);

@@ -33,6 +33,8 @@ interface Explained {
   line: string;
   /** Further lines (the differences of a refused adoption). */
   details: string[];
+  /** A line printed after the details: what would resolve the error, when known. */
+  note?: string;
 }
 
 /** The error and its `cause`s, outermost first. */
@@ -120,6 +122,7 @@ export function explain(error: unknown, target: string): Explained {
       code: ExitCode.schemaDiffers,
       line: `Refused: the existing tables match none of the package's migrations (closest: ${error.migration}); nothing was changed. Differences:`,
       details: error.differences,
+      ...(error.hint ? { note: error.hint } : {}),
     };
   }
   if (error instanceof MigrationError) {

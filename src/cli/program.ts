@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import { ADOPT_FROM, type AdoptFrom } from "../migrate/convert.js";
 import type { MigrateOptions } from "../migrate/index.js";
 import { resolveMigrateOptions } from "../migrate/migrate.js";
 import { checkCommand, migrateCommand, type Output, statusCommand } from "./commands.js";
@@ -13,6 +14,7 @@ type CommandOptions = DatabaseOptions & {
   migrationsTable?: string;
   plugins?: string[];
   pgSchema?: string;
+  adoptFrom?: AdoptFrom;
 };
 
 /** `--plugins admin,organization`: the list, split on commas (repeating the option adds to it). */
@@ -107,6 +109,7 @@ export async function run(
         migrationsTable: options.migrationsTable,
         pgSchema: options.pgSchema,
         ...(options.plugins ? { plugins: options.plugins as MigrateOptions["plugins"] } : {}),
+        ...(options.adoptFrom ? { adoptFrom: options.adoptFrom } : {}),
       };
       // Options migrate() would refuse (TypeError: exit code 2) are refused before connecting.
       resolveMigrateOptions(migrateOptions);
@@ -120,6 +123,7 @@ export async function run(
       const explained = explain(error, target);
       io.err(pc.red(`be-db: ${explained.line}`));
       for (const detail of explained.details) io.err(`  - ${detail}`);
+      if (explained.note) io.err(explained.note);
       code = explained.code;
     }
   };
@@ -138,7 +142,15 @@ export async function run(
     .addHelpText("after", EXIT_CODES);
 
   databaseOptions(
-    program.command("migrate").description("apply the pending migrations, printing each one and its time"),
+    program
+      .command("migrate")
+      .description("apply the pending migrations, printing each one and its time")
+      .addOption(
+        new Option(
+          "--adopt-from <layout>",
+          "convert existing tables made from Better Auth's CLI schema (snake_case or camelCase) into this package's, keeping every row",
+        ).choices(ADOPT_FROM),
+      ),
     true,
   ).action(withDatabase(migrateCommand));
   databaseOptions(

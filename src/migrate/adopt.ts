@@ -1,10 +1,13 @@
+import { sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { driverMessage } from "../shared/driver-error.js";
 import { compareWithSnapshot } from "./compare.js";
+import { type AdoptFrom, camelCase, planTable, snakeCase } from "./convert.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { introspect, type LiveTable } from "./introspect.js";
 import type { MigrationFile } from "./journal.js";
 import { DEFAULT_PG_SCHEMA, placeSnapshot } from "./placement.js";
-import { displayName, hasSnapshot, readSnapshot, type Snapshot, tableKey } from "./snapshot.js";
+import { displayName, hasSnapshot, readSnapshot, type Snapshot, type SnapshotTable, tableKey } from "./snapshot.js";
 
 /** Differences between the live tables and the schema right after `file`, including tables it does not make yet. */
 function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, snapshot: Snapshot): string[] {
@@ -67,4 +70,187 @@ export async function adoptExistingTables(
       `nothing was changed:\n${differences.map((difference) => `- ${difference}`).join("\n")}`,
     { migration: file.tag, differences },
   );
+}
+
+/** A planned conversion: the statements that bring the live tables to the shape after `files[index]`. */
+interface Conversion {
+  index: number;
+  statements: string[];
+}
+
+/** The closest migration when no conversion is possible, and why. */
+interface Refusal {
+  index: number;
+  problems: string[];
+}
+
+/** Reads the live tables named like the snapshots' tables, also under their camelCase names (`rateLimit`). */
+async function readLiveTables(tx: AnyPgDatabase, snapshots: Snapshot[]): Promise<Map<string, LiveTable>> {
+  const keys = new Set<string>();
+  for (const snapshot of snapshots) {
+    for (const table of Object.values(snapshot.tables)) {
+      keys.add(tableKey(table));
+      keys.add(tableKey({ schema: table.schema, name: camelCase(table.name) }));
+    }
+  }
+  try {
+    return await introspect(tx, [...keys]);
+  } catch (cause) {
+    throw new MigrationError("Cannot read the database's existing tables from the PostgreSQL catalogs", { cause });
+  }
+}
+
+/** Plans the conversion of every live table into the shape after one migration (`snapshot`, tagged `tag`). */
+function planSnapshot(
+  live: Map<string, LiveTable>,
+  snapshot: Snapshot,
+  newest: Snapshot,
+  tag: string,
+): { statements: string[]; problems: string[] } {
+  const targets = new Map<string, SnapshotTable>(
+    Object.values(snapshot.tables).map((table) => [tableKey(table), table]),
+  );
+  const later = new Map<string, SnapshotTable>(Object.values(newest.tables).map((table) => [tableKey(table), table]));
+  const statements: string[] = [];
+  const problems: string[] = [];
+  const paired = new Map<string, LiveTable>();
+  for (const [key, table] of live) {
+    const target = tableKey({ schema: table.schema, name: snakeCase(table.name) });
+    if (!targets.has(target)) {
+      problems.push(`table ${displayName(key)} exists, but migrations up to ${tag} do not create it`);
+    } else if (paired.has(target) || (key !== target && live.has(target))) {
+      problems.push(`table ${displayName(key)} is not expected beside ${displayName(target)}`);
+    } else {
+      paired.set(target, table);
+    }
+  }
+  for (const [key, target] of targets) {
+    const table = paired.get(key);
+    if (!table) {
+      problems.push(`table ${displayName(key)} is missing`);
+      continue;
+    }
+    const plan = planTable(target, table, later.get(key));
+    statements.push(...plan.statements);
+    problems.push(...plan.problems);
+  }
+  return { statements, problems };
+}
+
+/**
+ * Finds the newest migration whose tables the live ones can be converted into (see `planTable` in convert.ts for
+ * what a conversion may do), or the closest one (fewest problems) and why none can.
+ */
+function planConversion(
+  live: Map<string, LiveTable>,
+  files: MigrationFile[],
+  snapshots: Snapshot[],
+): Conversion | Refusal {
+  const newest = snapshots.at(-1) as Snapshot;
+  let closest: Refusal | undefined;
+  for (let i = files.length - 1; i >= 0; i--) {
+    const plan = planSnapshot(live, snapshots[i] as Snapshot, newest, (files[i] as MigrationFile).tag);
+    if (plan.problems.length === 0) return { index: i, statements: plan.statements };
+    if (!closest || plan.problems.length < closest.problems.length) closest = { index: i, problems: plan.problems };
+  }
+  return closest as Refusal;
+}
+
+/** How `adoptFrom` names the layout in messages. */
+const LAYOUTS: Record<AdoptFrom, string> = {
+  "better-auth-cli": "the drizzle schema Better Auth's CLI generates (@better-auth/cli generate)",
+};
+
+/**
+ * Whether the existing tables could be converted with `adoptFrom: "better-auth-cli"`: a sentence to append to
+ * the refusal of a plain adoption, or `undefined`. Changes nothing.
+ */
+export async function conversionHint(
+  tx: AnyPgDatabase,
+  folder: string,
+  files: MigrationFile[],
+): Promise<string | undefined> {
+  if (files.length === 0 || !files.every((file) => hasSnapshot(folder, file.idx))) return undefined;
+  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  const plan = planConversion(await readLiveTables(tx, snapshots), files, snapshots);
+  if (!("statements" in plan)) return undefined;
+  return (
+    `These tables have the layout of ${LAYOUTS["better-auth-cli"]} and can be converted, keeping ` +
+    `every row: migrate(db, { adoptFrom: "better-auth-cli" }), or be-db migrate --adopt-from better-auth-cli`
+  );
+}
+
+/**
+ * Adoption with conversion (`migrate()`'s `adoptFrom` option), called by `migrate()` inside its locked transaction
+ * when the package's history is empty:
+ *
+ * - None of the package's tables exists (under its name or its camelCase name): a fresh database, returns `[]`.
+ * - The tables are exactly as after some migration: as {@link adoptExistingTables}, nothing is altered.
+ * - Otherwise they are planned against drizzle-kit's snapshot after each migration, newest first; the first
+ *   migration whose tables they can be converted into, keeping every row (see `planTable` in convert.ts), is
+ *   the one: the statements run in this transaction, the result is compared with that snapshot again, and
+ *   that migration and every earlier one are returned, for `migrate()` to record, with the statements run.
+ *   Later migrations then run.
+ * - No such migration: throws, so the transaction rolls back and nothing is altered or recorded.
+ *
+ * @throws {SchemaMismatchError} with the problems against the closest migration (fewest problems), or when the
+ *   converted tables still differ from the snapshot.
+ * @throws {MigrationError} when the folder has no drizzle-kit snapshots, a snapshot cannot be read, the catalogs
+ *   cannot be queried, or a conversion statement fails (the driver's error as `cause`).
+ */
+export async function convertExistingTables(
+  tx: AnyPgDatabase,
+  folder: string,
+  files: MigrationFile[],
+  from: AdoptFrom,
+): Promise<{ files: MigrationFile[]; statements: string[] }> {
+  if (!files.every((file) => hasSnapshot(folder, file.idx))) {
+    throw new MigrationError(
+      `adoptFrom "${from}" needs drizzle-kit's snapshots (meta/NNNN_snapshot.json) in the migrations folder ${folder}`,
+    );
+  }
+  if (files.length === 0) return { files: [], statements: [] };
+  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  const live = await readLiveTables(tx, snapshots);
+  if (live.size === 0) return { files: [], statements: [] };
+  for (let i = files.length - 1; i >= 0; i--) {
+    if (differencesAfter(live, files[i] as MigrationFile, snapshots[i] as Snapshot).length === 0) {
+      return { files: files.slice(0, i + 1), statements: [] };
+    }
+  }
+
+  const plan = planConversion(live, files, snapshots);
+  const file = files[plan.index] as MigrationFile;
+  if (!("statements" in plan)) {
+    throw new SchemaMismatchError(
+      `The database has tables named like this package's (${[...live.keys()].map(displayName).join(", ")}) but ` +
+        `they cannot be converted from the layout of ${LAYOUTS[from]} (closest: ${file.tag}, ` +
+        `${plan.problems.length} difference(s)); nothing was changed:\n${plan.problems.map((p) => `- ${p}`).join("\n")}`,
+      {
+        migration: file.tag,
+        differences: plan.problems,
+        hint: `adoptFrom "${from}" cannot convert them either: it does not change what is listed above`,
+      },
+    );
+  }
+  for (const statement of plan.statements) {
+    try {
+      await tx.execute(sql.raw(statement));
+    } catch (cause) {
+      throw new MigrationError(
+        `Converting the existing tables to ${file.tag} failed at \`${statement}\`: ${driverMessage(cause)}; nothing was changed`,
+        { migration: file.tag, cause },
+      );
+    }
+  }
+  const after = await readLiveTables(tx, snapshots);
+  const differences = differencesAfter(after, file, snapshots[plan.index] as Snapshot);
+  if (differences.length > 0) {
+    throw new SchemaMismatchError(
+      `The existing tables, converted from the layout of ${LAYOUTS[from]}, still differ from ${file.tag}; ` +
+        `nothing was changed:\n${differences.map((d) => `- ${d}`).join("\n")}`,
+      { migration: file.tag, differences },
+    );
+  }
+  return { files: files.slice(0, plan.index + 1), statements: plan.statements };
 }

@@ -103,7 +103,8 @@ function compareColumns(name: string, expected: SnapshotTable, live: LiveTable, 
   }
 }
 
-function expectedUniques(table: SnapshotTable): Map<string, { columns: string[]; nullsNotDistinct: boolean }> {
+/** The unique constraints a snapshot table expects, by name: its own `uniqueConstraints` and each column's `.unique()`. */
+export function expectedUniques(table: SnapshotTable): Map<string, { columns: string[]; nullsNotDistinct: boolean }> {
   const uniques = new Map<string, { columns: string[]; nullsNotDistinct: boolean }>();
   for (const unique of Object.values(table.uniqueConstraints ?? {})) {
     uniques.set(unique.name, { columns: unique.columns, nullsNotDistinct: unique.nullsNotDistinct === true });

@@ -31,13 +31,18 @@ export class MigrationError extends Error {
  *   (for example `column user.nickname is not expected (found text NOT NULL)`). The same wording as
  *   `checkSchema()`.
  * - `migration`: the tag of the migration the tables were compared with.
+ * - `hint`: what would resolve it, when the package knows (for example that the tables have the layout of Better
+ *   Auth's CLI schema and `adoptFrom: "better-auth-cli"` converts them); also the message's last line. Else
+ *   `undefined`.
  */
 export class SchemaMismatchError extends MigrationError {
   override readonly name = "SchemaMismatchError";
   readonly differences: string[];
+  readonly hint: string | undefined;
 
-  constructor(message: string, options: { migration?: string; differences: string[]; cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options: { migration?: string; differences: string[]; hint?: string; cause?: unknown }) {
+    super(options.hint ? `${message}\n${options.hint}` : message, options);
     this.differences = options.differences;
+    this.hint = options.hint;
   }
 }

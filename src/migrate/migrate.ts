@@ -5,8 +5,9 @@ import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
 import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
-import { adoptExistingTables } from "./adopt.js";
-import { MigrationError } from "./errors.js";
+import { adoptExistingTables, conversionHint, convertExistingTables } from "./adopt.js";
+import { ADOPT_FROM, type AdoptFrom } from "./convert.js";
+import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
 import { checkPgSchema, DEFAULT_PG_SCHEMA, placeMigrations, quoteIdentifier } from "./placement.js";
@@ -42,6 +43,17 @@ export interface MigrateOptions {
    * Checked by {@link checkPgSchema}: a name PostgreSQL would truncate (over 63 bytes) or refuse is a `TypeError`.
    */
   pgSchema?: string;
+  /**
+   * Converts existing tables made by another tool into the package's shape, keeping every row, when the history
+   * is empty. `"better-auth-cli"`: the drizzle schema Better Auth's CLI generates (`@better-auth/cli generate`,
+   * drizzle adapter, PostgreSQL), created by drizzle-kit, with snake_case or camelCase column names: columns
+   * renamed to snake_case, `timestamp` → `timestamptz` holding the same instants, id and other defaults set,
+   * `updated_at` made nullable, `deleted_at` added, indexes and constraints renamed or created. Tables it cannot
+   * convert are refused untouched (`SchemaMismatchError` with the list of differences). Without this option such
+   * tables are refused too (the error says that they can be converted). Ignored once the history has rows.
+   * `migrationStatus()` ignores it.
+   */
+  adoptFrom?: AdoptFrom;
 }
 
 /** A migration as `migrate()` and `migrationStatus()` report it. */
@@ -62,6 +74,12 @@ export interface MigrateResult {
    * `drizzle.__drizzle_migrations`). Empty otherwise.
    */
   adopted: MigrationInfo[];
+  /**
+   * With `adoptFrom`: the SQL statements that converted the existing tables before `adopted` was recorded
+   * (renames, `SET DATA TYPE timestamptz`, defaults, indexes), in the order they ran. Absent when nothing was
+   * converted.
+   */
+  converted?: string[];
 }
 
 /** What `migrationStatus()` found. */
@@ -152,6 +170,7 @@ export interface ResolvedMigrateOptions {
   plugins: PluginName[];
   /** Where the package's tables live (`public` by default). */
   pgSchema: string;
+  adoptFrom: AdoptFrom | undefined;
 }
 
 /**
@@ -182,6 +201,17 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
     }
   }
   const plugins = pluginsOption(options.plugins);
+  const { adoptFrom } = options;
+  if (adoptFrom !== undefined && !ADOPT_FROM.includes(adoptFrom)) {
+    throw new TypeError(
+      `@be-monorepo/db: \`adoptFrom\` must be ${ADOPT_FROM.map((value) => JSON.stringify(value)).join(" or ")} or undefined (got ${typeof adoptFrom === "string" ? JSON.stringify(adoptFrom) : typeof adoptFrom})`,
+    );
+  }
+  if (adoptFrom !== undefined && pgSchema !== DEFAULT_PG_SCHEMA) {
+    throw new TypeError(
+      `@be-monorepo/db: \`adoptFrom\` converts tables in public only; it cannot be combined with \`pgSchema\` ${JSON.stringify(pgSchema)}`,
+    );
+  }
   const files = readMigrationFolder(folder);
   for (const file of files) if (hasSnapshot(folder, file.idx)) readSnapshot(folder, file.idx);
   const coreCount = files.length;
@@ -206,7 +236,7 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files: placed, coreCount, plugins, pgSchema };
+  return { schema, table, folder, files: placed, coreCount, plugins, pgSchema, adoptFrom };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -363,9 +393,10 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files, coreCount, pgSchema } = resolveMigrateOptions(options);
+  const { schema, table, folder, files, coreCount, pgSchema, adoptFrom } = resolveMigrateOptions(options);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
+  let converted: string[] = [];
   await guardedTransaction(db, migrationGuard, async (tx) => {
     let timeouts: string;
     try {
@@ -403,7 +434,26 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       else await tx.insert(historyTable(schema, table)).values(values);
     };
     if (done.size === 0) {
-      for (const file of await adoptExistingTables(tx, folder, files.slice(0, coreCount), pgSchema)) {
+      const coreFiles = files.slice(0, coreCount);
+      let existing: MigrationFile[];
+      if (adoptFrom) {
+        ({ files: existing, statements: converted } = await convertExistingTables(tx, folder, coreFiles, adoptFrom));
+      } else {
+        existing = await adoptExistingTables(tx, folder, coreFiles, pgSchema).catch(async (error: unknown) => {
+          // Conversion works on tables in public only (see `adoptFrom`).
+          const hint =
+            error instanceof SchemaMismatchError && pgSchema === DEFAULT_PG_SCHEMA
+              ? await conversionHint(tx, folder, coreFiles)
+              : undefined;
+          if (!hint || !(error instanceof SchemaMismatchError)) throw error;
+          throw new SchemaMismatchError(error.message, {
+            migration: error.migration,
+            differences: error.differences,
+            hint,
+          });
+        });
+      }
+      for (const file of existing) {
         await record(file);
         done.add(file.createdAt);
         adopted.push(info(file));
@@ -424,7 +474,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       applied.push({ ...info(file), durationMs: performance.now() - started });
     }
   });
-  return { applied, adopted };
+  return converted.length > 0 ? { applied, adopted, converted } : { applied, adopted };
 }
 
 /**

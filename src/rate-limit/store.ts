@@ -1,16 +1,53 @@
 import type { SQL } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
+import {
+  type ConsumeAnswer,
+  type ConsumeParams,
+  consumeAnswer,
+  consumeStatement,
+  type LockoutParams,
+  lockoutIncrementAnswer,
+  lockoutIncrementStatement,
+} from "./algorithms/fixed-window.js";
+import {
+  type SlidingParams,
+  type SlidingState,
+  slidingDecrementStatement,
+  slidingGet,
+  slidingGetStatement,
+  slidingRetryAt,
+  slidingState,
+  slidingStatement,
+} from "./algorithms/sliding-window.js";
+import { num } from "./algorithms/sql.js";
+import {
+  type BucketParams,
+  type BucketState,
+  bucketDecrementStatement,
+  bucketGetStatement,
+  bucketInterval,
+  bucketState,
+  bucketStatement,
+  tokensInUse,
+} from "./algorithms/token-bucket.js";
 import { IncrementBatcher } from "./batcher.js";
+import { BlockedKeyCache } from "./blocked-cache.js";
+import { Coalescer } from "./coalescer.js";
 import { DbStoreError } from "./errors.js";
 import { storedKey } from "./keys.js";
 import {
+  type DbStoreAlgorithm,
   type DbStoreOptions,
-  tableNameOf,
+  tableSqlOf,
+  tableTextOf,
+  validateConsumeRule,
+  validateInitLimit,
   validateOptions,
   validateShutdownTimeout,
   validateWindowMs,
 } from "./options.js";
+import { OutageGuard } from "./outage.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -28,6 +65,24 @@ import {
 export interface DbStoreClientInfo {
   totalHits: number;
   resetTime: Date;
+}
+
+/**
+ * The rule Better Auth passes to `consume`: `window` in seconds, `max` calls allowed per window (Better Auth's
+ * `BetterAuthRateLimitRule`).
+ */
+export interface ConsumeRule {
+  window: number;
+  max: number;
+}
+
+/**
+ * `consume`'s answer, Better Auth's `customStorage` result: `allowed`, and when denied `retryAfter`, the whole
+ * seconds (at least 1, rounded up) until the key's window frees up; `null` when allowed.
+ */
+export interface ConsumeResult {
+  allowed: boolean;
+  retryAfter: number | null;
 }
 
 /**
@@ -54,31 +109,89 @@ export class DbStore {
   /** The window length in milliseconds, set by `init`; `undefined` before. */
   windowMs: number | undefined;
 
+  /** The middleware's `limit` read by `init` when a number; `undefined` otherwise. */
+  limit: number | undefined;
+
   readonly #db: AnyPgDatabase;
-  /** The table's name as every statement writes it (`"rate_limit"`, or `"auth"."rate_limit"`). */
+  /** The table as every statement names it (`"rate_limit"`, or `"auth"."rate_limit"`). */
   readonly #table: SQL;
   readonly #batcher: IncrementBatcher;
+  readonly #blockMs: number;
+  readonly #consumer: Coalescer<ConsumeParams, ConsumeAnswer>;
+  readonly #lockout: Coalescer<LockoutParams, { totalHits: number; resetMs: number }>;
+  readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
+  readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
+  readonly #cache: BlockedKeyCache;
+  readonly #outage: OutageGuard;
+  /** How hits are counted (the `algorithm` option). */
+  readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, table?, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`.
-   *   Does no I/O.
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
-   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, or `windowMs` is given here (it belongs to
-   *   the middleware, which passes it to `init`), or `table` is not a drizzle table with the `rate_limit` columns.
+   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
+   *   not a boolean, or `windowMs` is given here (it belongs to
+   *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, table } = validateOptions(options);
-    this.#db = db;
-    this.prefix = prefix;
-    this.#table = tableNameOf(table);
-    this.#batcher = new IncrementBatcher(
+    const {
       db,
+      prefix,
       maxInFlight,
       maxBatchSize,
       maxQueueSize,
-      () => this.#window(),
-      this.#table,
+      blockDurationMs,
+      algorithm,
+      blockedKeyCacheSize,
+      synchronousCommit,
+      preparedStatements,
+      onDatabaseError,
+      table,
+    } = validateOptions(options);
+    const tableText = tableTextOf(table);
+    const tableName = tableSqlOf(tableText);
+    this.#table = tableName;
+    this.#outage = new OutageGuard(db, onDatabaseError);
+    this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
+    this.algorithm = algorithm;
+    this.#db = db;
+    this.prefix = prefix;
+    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window(), {
+      synchronousCommit,
+      preparedStatements,
+      tableText,
+    });
+    this.#blockMs = blockDurationMs;
+    const limits = { maxInFlight, maxBatchSize, maxQueueSize };
+    this.#consumer = new Coalescer(
+      db,
+      { operation: "consume", statement: (items) => consumeStatement(items, tableName), answer: consumeAnswer },
+      limits,
+    );
+    this.#lockout = new Coalescer(
+      db,
+      {
+        operation: "increment",
+        statement: (items) => lockoutIncrementStatement(items, tableName),
+        answer: lockoutIncrementAnswer,
+      },
+      limits,
+    );
+    this.#sliding = new Coalescer(
+      db,
+      {
+        operation: "increment",
+        statement: (items) => slidingStatement(items, tableName),
+        answer: indexed(slidingState),
+      },
+      limits,
+    );
+    this.#bucket = new Coalescer(
+      db,
+      { operation: "increment", statement: (items) => bucketStatement(items, tableName), answer: indexed(bucketState) },
+      limits,
     );
   }
 
@@ -87,8 +200,9 @@ export class DbStore {
    * millisecond). Does no I/O and returns nothing.
    * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15).
    */
-  init(options: { windowMs: number }): void {
+  init(options: { windowMs: number; limit?: unknown }): void {
     this.windowMs = validateWindowMs(options?.windowMs);
+    this.limit = validateInitLimit(options?.limit, this.#needsLimit());
   }
 
   /**
@@ -96,6 +210,19 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails; `TypeError` for a key PostgreSQL cannot store.
    */
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
+    if (this.algorithm === "sliding-window") {
+      const windowMs = this.#window();
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key), this.#table));
+      const info = slidingGet(rows[0], windowMs);
+      return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key), this.#table)))[0];
+      if (!row) return undefined;
+      const tat = num(row, "last_request");
+      return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
+    }
     const rows = await this.#query("get", getStatement(this.#key(key), this.#table));
     const row = rows[0];
     if (!row) return undefined;
@@ -111,9 +238,121 @@ export class DbStore {
    */
   async increment(key: string): Promise<DbStoreClientInfo> {
     const full = this.#key(key);
-    this.#window();
+    const windowMs = this.#window();
+    const limit = this.limit;
+    if (limit !== undefined) {
+      const cached = this.#cache.hit(full);
+      if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
+    }
+    if (this.#outage.down) return this.#fallbackIncrement(full, windowMs);
+    let result: { totalHits: number; resetMs: number; blockedUntilMs: number };
+    try {
+      result = await this.#increment(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#fallbackIncrement(full, windowMs);
+      throw error;
+    }
+    const { totalHits, resetMs, blockedUntilMs } = result;
+    if (limit !== undefined && totalHits > limit) {
+      this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
+    }
+    return { totalHits, resetTime: new Date(resetMs) };
+  }
+
+  /** One hit through the store's algorithm; `blockedUntilMs`: until when the key answers over its limit. */
+  async #increment(
+    full: string,
+    windowMs: number,
+  ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
+    if (this.algorithm === "sliding-window") {
+      const max = this.#limit(`algorithm "sliding-window"`);
+      const params = { windowMs, max, consume: 0 as const, blockMs: this.#blockMs };
+      const state = await this.#sliding.add(full, params, `${windowMs}:${max}:0`);
+      let totalHits = state.before + state.index + 1;
+      let resetMs = state.start + state.windowMs;
+      if (state.blockedUntil > state.nowMs && (state.wasBlocked || totalHits > max)) {
+        // Locked out: over the limit until the block ends, whatever the estimate.
+        totalHits = Math.max(totalHits, max + 1);
+        resetMs = Math.max(resetMs, state.blockedUntil);
+      }
+      return { totalHits, resetMs, blockedUntilMs: slidingRetryAt(state, max) };
+    }
+    if (this.algorithm === "token-bucket") {
+      const max = this.#limit(`algorithm "token-bucket"`);
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
+      const totalHits =
+        state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
+      return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
+    }
+    if (this.#blockMs > 0) {
+      const limit = this.#limit("`blockDurationMs`");
+      const hit = await this.#lockout.add(full, { windowMs, limit, blockMs: this.#blockMs }, "");
+      return { ...hit, blockedUntilMs: hit.resetMs };
+    }
     const hit = await this.#batcher.add(full);
-    return { totalHits: hit.totalHits, resetTime: new Date(hit.resetMs) };
+    return { ...hit, blockedUntilMs: hit.resetMs };
+  }
+
+  /**
+   * Better Auth's `customStorage.consume` (`rateLimit: { customStorage: store }`): records one call of `key`
+   * against `rule` (`window` in seconds, `max` calls) and answers whether it is allowed. Fixed windows on the
+   * database clock, as `increment`: a window starts at the key's first allowed call and ends `window` seconds
+   * later. A denied call is not counted and changes nothing, except that with `blockDurationMs` the first
+   * denial of a window starts the lockout (the window then ends `blockDurationMs` after that call at the
+   * earliest). `retryAfter` is the whole seconds until the window ends (rounded up, at least 1), `null` when
+   * allowed. One statement per call, coalesced with concurrent calls like `increment`; needs no `init`.
+   * @throws {DbStoreError} (rejected, `operation` `"consume"`) when the database fails or `maxQueueSize` calls
+   *   already wait; nothing is counted when PostgreSQL reported the failure (as for `increment`).
+   * @throws {TypeError} (rejected) for a key PostgreSQL cannot store, a `window` that is not a positive finite
+   *   number or a `max` that is not a non-negative integer.
+   */
+  async consume(key: string, rule: ConsumeRule): Promise<ConsumeResult> {
+    const full = this.#key(key);
+    const { windowMs, max } = validateConsumeRule(rule);
+    const id = `${full}\u0000${windowMs}:${max}`;
+    const cached = this.#cache.denial(id);
+    if (cached !== undefined) return { allowed: false, retryAfter: cached };
+    if (this.#outage.down) return this.#outage.consume(id, windowMs, max);
+    let result: { allowed: boolean; retryAtMs: number; nowMs: number };
+    try {
+      result = await this.#consume(full, windowMs, max);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#outage.consume(id, windowMs, max);
+      throw error;
+    }
+    const { allowed, retryAtMs, nowMs } = result;
+    if (allowed) return { allowed: true, retryAfter: null };
+    this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
+    return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
+  }
+
+  /** One `consume` through the store's algorithm; `retryAtMs`: when a denied key may call again. */
+  async #consume(
+    full: string,
+    windowMs: number,
+    max: number,
+  ): Promise<{ allowed: boolean; retryAtMs: number; nowMs: number }> {
+    if (this.algorithm === "sliding-window") {
+      const state = await this.#slidingConsume(full, windowMs, max);
+      const allowed = state.index < state.allowed;
+      return { allowed, retryAtMs: allowed ? 0 : slidingRetryAt(state, max), nowMs: state.nowMs };
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, max);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
+      return {
+        allowed: state.index < state.allowed,
+        retryAtMs: state.tat + interval - max * interval,
+        nowMs: state.nowMs,
+      };
+    }
+    const answer = await this.#consumer.add(full, { windowMs, max, blockMs: this.#blockMs }, `${windowMs}:${max}`);
+    return { allowed: answer.allowed, retryAtMs: answer.resetMs, nowMs: answer.nowMs };
+  }
+
+  #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
+    return this.#sliding.add(full, { windowMs, max, consume: 1, blockMs: this.#blockMs }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -124,7 +363,32 @@ export class DbStore {
    */
   async decrement(key: string): Promise<void> {
     const full = this.#key(key);
-    await this.#query("decrement", decrementStatement(full, this.#window(), this.#table));
+    const windowMs = this.#window();
+    // A hit answered from the blocked-key cache never reached the database: take it back there.
+    if (this.#cache.takeBack(full)) return;
+    if (this.#outage.down) {
+      this.#outage.decrement(full);
+      return;
+    }
+    try {
+      await this.#decrement(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) this.#outage.decrement(full);
+      else throw error;
+    }
+  }
+
+  async #decrement(full: string, windowMs: number): Promise<void> {
+    if (this.algorithm === "sliding-window") {
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs, this.#table));
+      return;
+    }
+    if (this.algorithm === "token-bucket") {
+      const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
+      await this.#query("decrement", bucketDecrementStatement(full, interval, this.#table));
+      return;
+    }
+    await this.#query("decrement", decrementStatement(full, windowMs, this.#table));
   }
 
   /**
@@ -132,7 +396,9 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetKey(key: string): Promise<void> {
-    await this.#query("resetKey", resetKeyStatement(this.#key(key), this.#table));
+    const full = this.#key(key);
+    this.#cache.forget(full);
+    await this.#query("resetKey", resetKeyStatement(full, this.#table));
   }
 
   /**
@@ -142,6 +408,7 @@ export class DbStore {
    * @throws {DbStoreError} (rejected) when the database fails.
    */
   async resetAll(): Promise<void> {
+    this.#cache.clear();
     await this.#query("resetAll", resetAllStatement(this.prefix, this.#table));
   }
 
@@ -210,6 +477,26 @@ export class DbStore {
     return this.windowMs;
   }
 
+  #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {
+    const { totalHits, resetMs } = this.#outage.increment(full, windowMs);
+    return { totalHits, resetTime: new Date(resetMs) };
+  }
+
+  #needsLimit(): string | undefined {
+    if (this.algorithm !== "fixed-window") return `algorithm ${JSON.stringify(this.algorithm)}`;
+    if (this.#blockMs > 0) return "`blockDurationMs`";
+    return undefined;
+  }
+
+  #limit(neededFor: string): number {
+    if (this.limit === undefined) {
+      throw new TypeError(
+        `@be-monorepo/db: DbStore needs the middleware's \`limit\` (a non-negative integer, given to \`init\`) for ${neededFor}`,
+      );
+    }
+    return this.limit;
+  }
+
   #key(key: string): string {
     return storedKey(this.prefix, key);
   }
@@ -221,4 +508,21 @@ export class DbStore {
       throw new DbStoreError(operation, error);
     }
   }
+}
+
+/** A caller's answer with its place among the callers of its key in one statement (0-based). */
+type Indexed<S> = S & { index: number };
+
+/** Gives each of a key's `n` callers the key's state and its own index; `undefined` stays (send again). */
+function indexed<P, S>(state: (row: Record<string, unknown>) => S | undefined) {
+  return (row: Record<string, unknown>, item: { n: number; params: P }): Indexed<S>[] | undefined => {
+    const s = state(row);
+    if (s === undefined) return undefined;
+    return Array.from({ length: item.n }, (_, index) => ({ ...s, index }));
+  };
+}
+
+/** Better Auth's `retryAfter`: whole seconds from `nowMs` to `atMs`, rounded up, at least 1. */
+function retryAfter(atMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }

@@ -94,6 +94,8 @@ export const rateLimitColumns = () => ({
   count: integer("count").default(0).notNull(),
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
   windowStart: bigint("window_start", { mode: "number" }),
+  previousCount: integer("previous_count"),
+  blockedUntil: bigint("blocked_until", { mode: "number" }),
 });
 export const rateLimitIndexes = indexes("lastRequest");
 

@@ -15,6 +15,10 @@ import { rateLimitColumns, rateLimitIndexes } from "./models.js";
  *   started; `NULL` on Better Auth's rows, which is how `DbStore.resetAll()` and `prune()` tell them apart.
  *   Added by migration `0003`; nullable so that Better Auth, which inserts `key`, `count` and `lastRequest`
  *   only, keeps working.
+ * - `previous_count`: hits of the window before the current one, for `DbStore`'s `"sliding-window"` algorithm;
+ *   `NULL` otherwise. Added by migration `0004`.
+ * - `blocked_until`: Unix time in milliseconds (database clock) until which a `"sliding-window"` key stays
+ *   blocked after it went over its limit (`blockDurationMs`); `NULL` otherwise. Added by migration `0004`.
  */
 export const rateLimitTable = pgTable("rate_limit", rateLimitColumns(), (table) =>
   rateLimitIndexes("rate_limit", table),

@@ -23,7 +23,7 @@ export interface ConformanceDatabase {
  * Registers Better Auth's adapter conformance `tests` (from `@better-auth/test-utils/adapter`) against
  * `drizzleAdapter(db, { provider: 'pg', schema: authSchema })` on a fresh database of this test file, with
  * `options` (Better Auth options) applied on top of each suite's own and `adapterConfig` added to the adapter's.
- * `open` makes the database (default: `createTestDatabase`, node-postgres or PGlite).
+ * `open` makes the database (default: `createTestDatabase` with the migrations applied, node-postgres or PGlite).
  *
  * The suite's `runMigrations` hook calls the package's own `migrate()` (never drizzle-kit push): the tables are
  * exactly what a host gets. `migrate()` is idempotent, so the suite may call it as often as it likes.
@@ -33,7 +33,7 @@ export async function runConformance(
   tests: Suite[],
   options: BetterAuthOptions = {},
   adapterConfig: { transaction?: boolean } = {},
-  open: (label: string) => Promise<ConformanceDatabase> = createTestDatabase,
+  open: (label: string) => Promise<ConformanceDatabase> = (label) => createTestDatabase(label, { migrated: true }),
 ) {
   const t = await open(label);
   afterAll(() => t.close());

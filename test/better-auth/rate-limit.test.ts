@@ -7,14 +7,12 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { authSchema, rateLimitTable } from "../../src/schema/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("ba_rate_limit");
-  await migrate(t.db);
+  t = await createTestDatabase("ba_rate_limit", { migrated: true });
 });
 afterAll(() => t?.close());
 

@@ -7,7 +7,6 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { accountTable, authSchema, sessionTable, userTable } from "../../src/schema/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
@@ -15,8 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("ba_round_trip");
-  await migrate(t.db);
+  t = await createTestDatabase("ba_round_trip", { migrated: true });
 });
 afterAll(() => t?.close());
 

@@ -3,7 +3,6 @@ import { createAuthEndpoint, sessionMiddleware } from "better-auth/api";
 import { setSessionCookie } from "better-auth/cookies";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { sessionTable } from "../../src/schema/index.js";
 import { softDelete, softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -11,8 +10,7 @@ import { codeOf, issuesCookieCache, makeAuth, request, rowsOf, signUp } from "./
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_cookie_cache");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_cookie_cache", { migrated: true });
 });
 afterAll(() => t.close());
 afterEach(() => {

@@ -1,7 +1,6 @@
 import { emailOTP, magicLink } from "better-auth/plugins";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { userTable, verificationTable } from "../../src/schema/index.js";
 import { softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -9,8 +8,7 @@ import { answerOf, codeOf, makeAuth, newEmail, request, rowsOf, signUp } from ".
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_no_session");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_no_session", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -6,7 +6,6 @@ import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SOFT_DELETE_ERROR_CODES, softDeletePlugin } from "../../src/better-auth/index.js";
-import { migrate } from "../../src/migrate/index.js";
 import { authSchema, sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, restore, softDelete, softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -14,8 +13,7 @@ import { quickPassword } from "./soft-delete-auth.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("better_auth_soft_delete");
-  await migrate(t.db);
+  t = await createTestDatabase("better_auth_soft_delete", { migrated: true });
 });
 afterAll(() => t.close());
 

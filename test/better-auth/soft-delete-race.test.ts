@@ -1,7 +1,6 @@
 import { bearer } from "better-auth/plugins";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { sessionTable, userTable } from "../../src/schema/index.js";
 import { rowsOf } from "../../src/shared/rows.js";
 import { restore, softDeleteUser } from "../../src/soft-delete/index.js";
@@ -10,8 +9,7 @@ import { codeOf, makeAuth, password, request, rowsOf as rowsOfUser, signUp } fro
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_race");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_race", { migrated: true });
 });
 afterAll(() => t.close());
 

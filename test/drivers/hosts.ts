@@ -1,4 +1,3 @@
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
@@ -19,7 +18,7 @@ import {
   verificationTable,
 } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
-import { adminQuery, closablePool, createServerDatabase } from "../support/database.js";
+import { adminQuery, closablePool, createServerDatabase, newPglite } from "../support/database.js";
 
 /**
  * The tables a host uses and where `migrate()` put them: the package's static exports in `public`, or
@@ -192,17 +191,15 @@ export const postgresJsHost =
     };
   };
 
-let pgliteTemplate: Promise<PGlite> | undefined;
-
 /**
- * drizzle's PGlite driver on a new in-memory PGlite (in this process, no server). Each database is a `clone()`
- * of one empty PGlite made once per test file, which is several times faster than starting a new one.
+ * drizzle's PGlite driver on a new in-memory PGlite (in this process, no server), from `newPglite()`: the run's
+ * prepared data folder, or a `clone()` of one empty PGlite made once per test file, several times faster than
+ * starting a new one.
  */
 export const pgliteHost =
   (traits: DrizzleSettings): MakeDb =>
   async () => {
-    pgliteTemplate ??= PGlite.create();
-    const client = (await (await pgliteTemplate).clone()) as PGlite;
+    const client = await newPglite();
     await client.exec(`set timezone to '${SESSION_TIME_ZONE}'`);
     if (traits.searchPath !== undefined) await client.exec(`set search_path to ${traits.searchPath}`);
     return {

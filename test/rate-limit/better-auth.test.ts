@@ -2,7 +2,6 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { authSchema } from "../../src/schema/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
@@ -10,8 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_better_auth");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_better_auth", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,5 @@
 import { MemoryStore, type Options } from "express-rate-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 
@@ -20,8 +19,7 @@ type Answer = { totalHits: number; resetTime: number } | undefined | "void";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_differential");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_differential", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,4 +1,3 @@
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -6,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
-import { createServerDatabase, serverUrl } from "../support/database.js";
+import { createServerDatabase, newPglite, serverUrl } from "../support/database.js";
 
 /** The same calls through each driver drizzle supports: the array parameters and result shapes differ. */
 async function exercise(db: AnyPgDatabase) {
@@ -27,8 +26,9 @@ async function exercise(db: AnyPgDatabase) {
 }
 
 describe("DbStore on each drizzle driver", () => {
-  it("works on PGlite", async () => {
-    const client = new PGlite();
+  // A PGlite start (initdb, when the run has no prepared data folder) takes seconds, far more on a loaded machine.
+  it("works on PGlite", { timeout: 90_000 }, async () => {
+    const client = await newPglite();
     try {
       await exercise(drizzlePglite(client));
     } finally {

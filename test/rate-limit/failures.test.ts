@@ -8,7 +8,6 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { DbStore, DbStoreError } from "../../src/rate-limit/index.js";
 import { rowsOf as rows } from "../../src/shared/rows.js";
 import { closablePool, createTestDatabase, serverOnly, serverUrl, type TestDatabase } from "../support/database.js";
@@ -130,8 +129,7 @@ describe.runIf(serverUrl)(
     let t: TestDatabase;
     let holder: pg.Client;
     beforeAll(async () => {
-      t = await createTestDatabase("rate_limit_failures");
-      await migrate(t.db);
+      t = await createTestDatabase("rate_limit_failures", { migrated: true });
       holder = new pg.Client({ connectionString: t.url });
       await holder.connect();
     });

@@ -22,8 +22,7 @@ import {
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("rate_limit_keys");
-  await migrate(t.db);
+  t = await createTestDatabase("rate_limit_keys", { migrated: true });
 });
 afterAll(() => t.close());
 

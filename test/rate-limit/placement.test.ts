@@ -34,6 +34,8 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
       count: integer("count"),
       lastRequest: bigint("last_request", { mode: "number" }),
       windowStart: bigint("window_start", { mode: "number" }),
+      previousCount: integer("previous_count"),
+      blockedUntil: bigint("blocked_until", { mode: "number" }),
     });
     const store = new DbStore({ db: recorder as never, table });
     store.init({ windowMs: 1000 });
@@ -54,7 +56,7 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
       [null, "DbStore option `table` must be a drizzle PostgreSQL table such as `rateLimitTable` (got null)"],
       [
         userTable,
-        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start; user lacks key, count, last_request, window_start",
+        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start, previous_count, blocked_until; user lacks key, count, last_request, window_start, previous_count, blocked_until",
       ],
       [
         pgTable("rate_limit", {
@@ -63,7 +65,7 @@ describe("DbStore({ table }): the rate_limit table where it is", () => {
           count: text("count"),
           lastRequest: text("last_request"),
         }),
-        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start; rate_limit lacks window_start",
+        "DbStore option `table` must have the rate_limit columns id, key, count, last_request, window_start, previous_count, blocked_until; rate_limit lacks window_start, previous_count, blocked_until",
       ],
     ] as const) {
       expect(() => new DbStore({ db, table: table as never })).toThrow(new TypeError(`@be-monorepo/db: ${message}`));
@@ -104,6 +106,33 @@ describe("DbStore on rate_limit in schema auth, the session's search_path pointi
     expect(await expired.prune()).toBe(1);
     const [left] = rowsOf(await t.db.execute(sql`select count(*)::int as n from auth.rate_limit`));
     expect(left?.n).toBe(0);
+  });
+
+  it("every algorithm, the lockout and Better Auth's consume() count in auth.rate_limit", async () => {
+    for (const algorithm of ["fixed-window", "sliding-window", "token-bucket"] as const) {
+      const store = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: `alg-${algorithm}:`, algorithm });
+      store.init({ windowMs: 60_000, limit: 3 });
+      const totals = [];
+      for (let i = 0; i < 4; i++) totals.push((await store.increment("k")).totalHits);
+      expect(totals.at(-1)).toBeGreaterThan(3);
+      expect((await store.get("k"))?.totalHits).toBeGreaterThanOrEqual(3);
+      await store.decrement("k");
+      await store.resetKey("k");
+      expect(await store.get("k")).toBeUndefined();
+    }
+    const lockout = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: "lock:", blockDurationMs: 60_000 });
+    lockout.init({ windowMs: 60_000, limit: 1 });
+    await lockout.increment("k");
+    expect((await lockout.increment("k")).totalHits).toBe(2);
+    const consumer = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: "ba:" });
+    expect(await consumer.consume("k", { window: 60, max: 1 })).toEqual({ allowed: true, retryAfter: null });
+    expect((await consumer.consume("k", { window: 60, max: 1 })).allowed).toBe(false);
+    const [row] = rowsOf(
+      await t.db.execute(
+        sql`select count(*)::int as n from auth.rate_limit where key like 'alg-%' or key like 'lock:%' or key like 'ba:%'`,
+      ),
+    );
+    expect(row?.n).toBeGreaterThanOrEqual(2);
   });
 
   it("the default table (the package's rateLimitTable, unqualified) is not found off the search_path", async () => {

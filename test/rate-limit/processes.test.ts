@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 
@@ -14,8 +13,7 @@ describe.runIf(serverUrl)(
   () => {
     let t: TestDatabase;
     beforeAll(async () => {
-      t = await createTestDatabase("rate_limit_processes");
-      await migrate(t.db);
+      t = await createTestDatabase("rate_limit_processes", { migrated: true });
     });
     afterAll(() => t.close());
 

@@ -1,3 +1,5 @@
+import type { BetterAuthRateLimitStorage } from "@better-auth/core";
+import type { BetterAuthOptions } from "better-auth";
 import { pgSchema, pgTable, text } from "drizzle-orm/pg-core";
 import type { Store as ExpressStore } from "express-rate-limit";
 import type { Store as HonoStore } from "hono-rate-limiter";
@@ -18,7 +20,12 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<HonoStore>();
   });
 
-  it("takes { db, table?, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
+  it("is Better Auth's rate-limit customStorage", () => {
+    expectTypeOf<DbStore>().toExtend<BetterAuthRateLimitStorage>();
+    expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
+  });
+
+  it("takes { db, table?, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
       table?: DbStoreTable;
@@ -26,6 +33,12 @@ describe("DbStore types", () => {
       maxInFlight?: number;
       maxBatchSize?: number;
       maxQueueSize?: number;
+      blockDurationMs?: number;
+      algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
+      blockedKeyCacheSize?: number;
+      synchronousCommit?: boolean;
+      preparedStatements?: boolean;
+      onDatabaseError?: "fail" | "allow" | "memory";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();

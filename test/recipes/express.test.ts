@@ -8,15 +8,13 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import type express from "express";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { expectThreeThen429 } from "../support/http.js";
 import { createApp } from "./apps/express.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("recipe_express");
-  await migrate(t.db);
+  t = await createTestDatabase("recipe_express", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -8,7 +8,6 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import type { Hono } from "hono";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
 import { expectThreeThen429 } from "../support/http.js";
 import { createApp } from "./apps/hono.js";
@@ -18,8 +17,7 @@ beforeAll(async () => {
   // What the recipe reads from the environment, as a deployment sets it.
   vi.stubEnv("BETTER_AUTH_SECRET", "a-test-secret-that-is-long-enough-0123456789");
   vi.stubEnv("BETTER_AUTH_URL", "http://localhost:3000");
-  t = await createTestDatabase("recipe_hono");
-  await migrate(t.db);
+  t = await createTestDatabase("recipe_hono", { migrated: true });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

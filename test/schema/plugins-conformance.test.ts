@@ -5,7 +5,7 @@
  * name; every field is a column under its field name, with a compatible type; `required` is NOT NULL or a default;
  * `unique` a unique constraint; `references` a foreign key to the right table with the declared `ON DELETE`
  * (Better Auth's default is `cascade`); `index: true` an index. The other way round, every column the package adds
- * is one Better Auth declares, or one of the package's own (`id`, `deleted_at` on the core tables, `window_start`).
+ * is one Better Auth declares, or one of the package's own (`id`, `deleted_at` on the core tables, `DbStore`'s `window_start`, `previous_count`, `blocked_until`).
  * A Better Auth release that changes a plugin's schema makes this test fail.
  */
 import { apiKey } from "@better-auth/api-key";
@@ -48,7 +48,7 @@ const PACKAGE_COLUMNS: Record<string, string[]> = {
   session: ["id", "deletedAt"],
   account: ["id", "deletedAt"],
   verification: ["id", "deletedAt"],
-  rateLimit: ["id", "windowStart"],
+  rateLimit: ["id", "windowStart", "previousCount", "blockedUntil"],
 };
 
 const COMPATIBLE: Record<string, string[]> = {

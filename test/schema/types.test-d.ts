@@ -71,6 +71,8 @@ describe("select row types", () => {
       count: number;
       lastRequest: number;
       windowStart: number | null;
+      previousCount: number | null;
+      blockedUntil: number | null;
     }>();
   });
   it("agree with drizzle's own $inferSelect", () => {

@@ -114,9 +114,18 @@ it("keeps every row of all five tables, with the same instants, through the full
   expect(byId(after.session)).toEqual(byId(before.session));
   expect(byId(after.account)).toEqual(byId(before.account));
   expect(byId(after.verification)).toEqual(byId(before.verification));
-  // rate_limit.id was uuid and is text now: same values, as strings. Rows from before 0003 have no window_start.
+  // rate_limit.id was uuid and is text now: same values, as strings. Rows from before 0003 have no window_start,
+  // nor (0004) previous_count or blocked_until.
   expect(byId(after.rateLimit)).toEqual(
-    byId(before.rateLimit.map((r) => ({ ...r, id: String(r.id), windowStart: null }))),
+    byId(
+      before.rateLimit.map((r) => ({
+        ...r,
+        id: String(r.id),
+        windowStart: null,
+        previousCount: null,
+        blockedUntil: null,
+      })),
+    ),
   );
   // toEqual compares Dates by instant; spell one out so a shift cannot hide.
   expect(after.user.find((u) => u.name === "Ada")?.createdAt.toISOString()).toBe("2025-01-31T23:30:00.123Z");

@@ -7,7 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import {
   accountTable,
   insertAccountTableSchema,
@@ -41,8 +40,7 @@ const later = () => new Date(Date.now() + 3_600_000);
 let t: TestDatabase;
 let userId: string;
 beforeAll(async () => {
-  t = await createTestDatabase("zod");
-  await migrate(t.db);
+  t = await createTestDatabase("zod", { migrated: true });
   const [user] = await t.db
     .insert(userTable)
     .values({ name: "Owner", email: `${randomUUID()}@example.com` })
@@ -186,7 +184,7 @@ describe("insert and update schemas", () => {
 });
 
 describe("numeric limits of rate_limit", () => {
-  const base = { key: "k", count: 1, lastRequest: 1, windowStart: null };
+  const base = { key: "k", count: 1, lastRequest: 1, windowStart: null, previousCount: null, blockedUntil: null };
   const all = [insertRateLimitTableSchema, updateRateLimitTableSchema, selectRateLimitTableSchema];
   const row = (patch: object) => ({ id: "x", ...base, ...patch });
 

@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, restore, softDelete, softDeleteUser } from "../../src/soft-delete/index.js";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../support/database.js";
@@ -13,8 +12,7 @@ describe.runIf(serverUrl)("soft-delete helpers on postgres.js (needs a PostgreSQ
   let client: ReturnType<typeof postgres>;
   let db: ReturnType<typeof drizzlePostgresJs>;
   beforeAll(async () => {
-    t = await createTestDatabase("soft_delete_postgres_js");
-    await migrate(t.db);
+    t = await createTestDatabase("soft_delete_postgres_js", { migrated: true });
     client = postgres(t.url as string, { max: 2, onnotice: () => {} });
     db = drizzlePostgresJs(client);
   });

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { pgTable, text } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { rateLimitTable, timestamps, userTable } from "../../src/schema/index.js";
 import {
   MissingWhereError,
@@ -20,8 +19,7 @@ import { insertUser } from "./fixtures.js";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_errors");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_errors", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, softDelete } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -9,8 +8,7 @@ import { countOfUsers, deletedTime, insertSession, insertUser } from "./fixtures
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_purge_bulk");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_purge_bulk", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,5 @@
 import { count, eq, inArray, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { sessionTable, userTable } from "../../src/schema/index.js";
 import { purgeDeleted, softDelete } from "../../src/soft-delete/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -8,8 +7,7 @@ import { countOfUsers, insertSession, insertUser, insertUsers } from "./fixtures
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_purge");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_purge", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,7 +1,6 @@
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { rateLimitTable, sessionTable, userTable, verificationTable } from "../../src/schema/index.js";
 import {
   MissingWhereError,
@@ -16,8 +15,7 @@ import { deletedTime, insertSession, insertUser, insertUsers } from "./fixtures.
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete", { migrated: true });
 });
 afterAll(() => t.close());
 

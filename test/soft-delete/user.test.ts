@@ -1,6 +1,5 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
 import { accountTable, sessionTable, userTable } from "../../src/schema/index.js";
 import {
   restore,
@@ -14,8 +13,7 @@ import { deletedTime, insertAccount, insertSession, insertUser } from "./fixture
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase("soft_delete_user");
-  await migrate(t.db);
+  t = await createTestDatabase("soft_delete_user", { migrated: true });
 });
 afterAll(() => t.close());
 

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import { inject } from "vitest";
+import { migrate } from "../../src/migrate/index.js";
 import { authSchema } from "../../src/schema/index.js";
 
 /** The server URL chosen by the global setup, or `undefined` when the run is on PGlite. */
@@ -68,24 +70,54 @@ export function closablePool(config: pg.PoolConfig): { pool: pg.Pool; end(): Pro
 }
 
 /**
- * A fresh, empty database for one test file: a new database on the server when there is one, else a new
- * in-memory PGlite. Nothing is migrated yet.
+ * The run's prepared starting points (test/global-setup.ts): `server`, a database with every shipped migration
+ * applied by `migrate()`, to copy with `CREATE DATABASE … TEMPLATE` (server runs); `pgliteEmpty` and
+ * `pgliteMigrated`, files with the data folder of a new PGlite before and after `migrate()` (`dumpDataDir`), to
+ * start a PGlite from (PGlite-only runs). Each is "" when the run has none.
  */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+const prepared = inject("prepared");
+
+let emptyPglite: Promise<PGlite> | undefined;
+
+/**
+ * A new in-memory PGlite, empty or with every shipped migration applied. It starts from the run's prepared data
+ * folder when there is one (the same state, without PGlite's initdb, which takes seconds); else it is a `clone()`
+ * of one empty PGlite made once per test file, migrated here when asked.
+ */
+export async function newPglite({ migrated = false } = {}): Promise<PGlite> {
+  const dump = migrated ? prepared.pgliteMigrated : prepared.pgliteEmpty;
+  if (dump) return PGlite.create({ loadDataDir: new Blob([readFileSync(dump)]) });
+  emptyPglite ??= PGlite.create();
+  const client = (await (await emptyPglite).clone()) as PGlite;
+  if (migrated) await migrate(drizzlePglite(client));
+  return client;
+}
+
+/**
+ * A fresh database for one test file: a new database on the server when there is one, else a new in-memory
+ * PGlite. Empty by default; with `migrated: true`, every shipped migration is already applied as `migrate()` does
+ * (copied from the run's prepared database, or migrated here): for tests where migrating is not the point.
+ */
+export async function createTestDatabase(label: string, { migrated = false } = {}): Promise<TestDatabase> {
   if (serverUrl) {
-    const { url, drop } = await createServerDatabase(label);
+    const { url, drop } =
+      migrated && prepared.server
+        ? await createServerDatabase(label, `template "${prepared.server}"`)
+        : await createServerDatabase(label);
     const { pool, end } = closablePool({ connectionString: url, max: 10 });
+    const db = drizzlePg(pool, { schema: authSchema });
+    if (migrated && !prepared.server) await migrate(db);
     return {
       kind: "postgres",
       url,
-      db: drizzlePg(pool, { schema: authSchema }),
+      db,
       close: async () => {
         await end();
         await drop();
       },
     };
   }
-  const client = new PGlite();
+  const client = await newPglite({ migrated });
   return {
     kind: "pglite",
     url: undefined,

@@ -151,13 +151,16 @@ export const roundTripCase: BehaviourCase = (context) => {
         .select()
         .from(rateLimitTable)
         .where(eq(rateLimitTable.id, `rl-${tag}`));
-      expect(largest).toEqual({
+      const written = {
         id: `rl-${tag}`,
         key: `max-${tag}`,
         count: 0,
         lastRequest: Number.MAX_SAFE_INTEGER,
         windowStart: Number.MAX_SAFE_INTEGER - 1,
-      });
+      };
+      // Columns the table has beyond these (defineAuthSchema's rate_limit has all of the migrations') are NULL.
+      const unset = Object.keys(largest ?? {}).filter((column) => !(column in written));
+      expect(largest).toEqual({ ...written, ...Object.fromEntries(unset.map((column) => [column, null])) });
       expect(selectRateLimitTableSchema.parse(largest)).toEqual(largest);
 
       const [picked] = await db
