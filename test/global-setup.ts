@@ -66,7 +66,10 @@ export default async function setup(project: TestProject, { prepare = true } = {
       if (prepared.server && url) await adminQuery(url, `drop database if exists "${prepared.server}" with (force)`);
       if (url && !stop) await dropLeftoverDatabases(url, runId);
     } finally {
-      const left = readdirSync(runTmp).filter((name) => !name.startsWith("prepared-"));
+      // tsx and jiti (drizzle-kit's loader) keep their compile caches there (`tsx-<uid>`, `jiti`): removed with the
+      // folder, not a test file's leftovers.
+      const tools = /^(prepared-|tsx-|jiti$)/;
+      const left = readdirSync(runTmp).filter((name) => !tools.test(name));
       if (left.length > 0) {
         console.warn(`[@be-monorepo/db tests] removed temporary folders a test file left behind: ${left.join(", ")}`);
       }

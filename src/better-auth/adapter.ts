@@ -28,6 +28,24 @@ interface EndpointCall {
 }
 const currentCall = () => tryGetCurrentAuthEndpointContext() as EndpointCall | undefined;
 
+type Hook = { matcher?: (call: unknown) => unknown };
+/**
+ * Whether the request authenticates by an API key (`@better-auth/api-key` with `enableSessionForAPIKeys`): asked of
+ * that plugin's own before-hook matcher, so its configured `apiKeyHeaders` and custom getters count.
+ */
+const byApiKey = (call: EndpointCall): boolean => {
+  const plugins = (call.context as { options?: { plugins?: { id?: string; hooks?: { before?: Hook[] } }[] } })?.options
+    ?.plugins;
+  const hooks = plugins?.find((plugin) => plugin.id === "api-key")?.hooks?.before ?? [];
+  return hooks.some((hook) => {
+    try {
+      return Boolean(hook.matcher?.(call));
+    } catch {
+      return false;
+    }
+  });
+};
+
 /**
  * Reads that see soft-deleted rows (the adapter's own methods, not the filtered ones), for the plugin's hooks.
  */
@@ -60,7 +78,8 @@ export function silentAnswerOf(error: unknown): Record<string, unknown> | undefi
  * - `findOne`, `findMany` and `count` on `session` get an extra `deletedAt = null` condition (ANDed with the
  *   caller's `where`), and a `session` row read with `join: { user: true }` (how `getSession` reads) is dropped
  *   when its user is soft-deleted: soft-deleted sessions, and all sessions of a soft-deleted user, are invisible.
- * - While an endpoint of `UNKNOWN_USER_PATHS` runs, reads of `user` skip soft-deleted users.
+ * - While an endpoint of `UNKNOWN_USER_PATHS` runs, or a request authenticates by an API key (the session the
+ *   `@better-auth/api-key` plugin makes from the key's owner), reads of `user` skip soft-deleted users.
  * - While an endpoint of `SILENT_SEND_ANSWERS` runs for a soft-deleted user's `email`, its first database call
  *   throws the silent-send marker.
  *
@@ -160,8 +179,8 @@ export function guardAdapter(adapter: DBAdapter): SoftDeletionProbe {
   };
 
   const hidesUsers = () => {
-    const path = currentCall()?.path;
-    return path !== undefined && UNKNOWN_USER_PATHS.has(path);
+    const call = currentCall();
+    return (call?.path !== undefined && UNKNOWN_USER_PATHS.has(call.path)) || (call !== undefined && byApiKey(call));
   };
   const readWhere = (model: string, where: Where[] | undefined): Where[] | undefined =>
     model === "session" || (model === "user" && hidesUsers()) ? [...(where ?? []), live] : where;

@@ -49,6 +49,9 @@ const issues = (setCookie: string, name: string): boolean => {
  * - **Flows without a session answer as for an unknown email** (password reset, email verification, email OTP,
  *   magic link): nothing is sent or changed for a soft-deleted user (see `UNKNOWN_USER_PATHS` and
  *   `SILENT_SEND_ANSWERS`).
+ * - **API keys of a soft-deleted user do not authenticate** (`@better-auth/api-key`): `verifyApiKey` answers
+ *   `{ valid: false, error: { code: "USER_DELETED", … }, key: null }`, and a request carrying such a key gets no
+ *   session from it (the plugin finds no user: 401).
  * - **The email stays taken**: sign-up with it gets Better Auth's usual answer for an existing email.
  * - Declares `deletedAt` on Better Auth's `user` and `session` models (`type: "date"`, not settable by clients,
  *   not returned to them), matching the package's `deleted_at` columns.
@@ -91,6 +94,20 @@ export function softDeletePlugin() {
     },
     hooks: {
       after: [
+        {
+          // `@better-auth/api-key`'s `verifyApiKey` (a server-only endpoint without a path) answers for the key
+          // alone: a soft-deleted owner's key is not valid. Recognised by its answer, `{ valid, error, key }`.
+          matcher: (context) => context.path === undefined || context.path === "/api-key/verify",
+          handler: createAuthMiddleware(async (ctx) => {
+            const returned = ctx.context.returned as
+              | { valid?: unknown; error?: unknown; key?: { referenceId?: unknown } | null }
+              | undefined;
+            const owner = returned?.key?.referenceId;
+            if (returned?.valid !== true || !("error" in returned) || typeof owner !== "string") return;
+            if (!(await guardAdapter(ctx.context.adapter).userDeleted(owner))) return;
+            return ctx.json({ valid: false, error: { ...SOFT_DELETE_ERROR_CODES.USER_DELETED }, key: null });
+          }),
+        },
         {
           matcher: (context) => context.path !== undefined && SILENT_SEND_ANSWERS.has(context.path),
           handler: createAuthMiddleware(async (ctx) => {

@@ -36,6 +36,9 @@ const ACTIONS: Record<string, string> = {
   d: "set default",
 };
 
+/** Integer types and the wider ones every value of theirs fits in (`SET DATA TYPE` keeps each value). */
+const WIDER: Record<string, string[]> = { smallint: ["integer", "bigint"], integer: ["bigint"] };
+
 /** What converting one table takes: the statements, or why it cannot be converted. */
 export interface TablePlan {
   statements: string[];
@@ -51,11 +54,14 @@ export interface TablePlan {
  *   the expected one (for the targets of foreign keys);
  * - `timestamp` (without time zone) → `timestamptz`, reading the stored wall-clock time as UTC
  *   (`USING col AT TIME ZONE 'UTC'`), which is how drizzle and Better Auth wrote and read it: the same instants;
+ *   `smallint`/`integer` → a wider integer type;
+ * - a unique index where a unique constraint on the same columns is expected: the constraint takes it over;
  * - defaults set, changed or dropped; `NOT NULL` dropped where the expected column is nullable;
  * - missing columns added when they are nullable or have a default (`deleted_at`);
  * - constraints and indexes with the expected definition renamed to the expected names; missing non-unique
  *   indexes created; a non-unique index dropped when `later` (the same table after the newest migration) has it,
- *   since a later migration then creates it again under its own name.
+ *   since a later migration then creates it again under its own name; a unique index dropped when a unique
+ *   constraint on the same columns stays (Better Auth's CLI writes both for a unique, indexed field).
  *
  * Anything else is a problem, worded like `checkSchema()`'s differences: an unexpected column, another type, a
  * nullable column expected `NOT NULL`, a missing `NOT NULL` column without default, another primary key, a
@@ -118,7 +124,8 @@ export function planTable(
     }
     const have = normaliseDefault(found.default);
     const retype = found.type !== type;
-    if (retype && found.type.replace(" without time zone", " with time zone") !== type) {
+    const toInstant = retype && found.type.replace(" without time zone", " with time zone") === type;
+    if (retype && !toInstant && !WIDER[found.type]?.includes(type)) {
       problems.push(`column ${name}.${column.name} has type ${found.type}, expected ${type}`);
       continue;
     }
@@ -131,7 +138,7 @@ export function planTable(
     }
     if (retype) {
       statements.push(
-        `ALTER TABLE ${table} ALTER COLUMN ${ident(column.name)} SET DATA TYPE ${column.type} USING ${ident(column.name)} AT TIME ZONE 'UTC'`,
+        `ALTER TABLE ${table} ALTER COLUMN ${ident(column.name)} SET DATA TYPE ${column.type}${toInstant ? ` USING ${ident(column.name)} AT TIME ZONE 'UTC'` : ""}`,
       );
     }
     if (found.notNull && !column.notNull)
@@ -157,6 +164,8 @@ export function planTable(
     if (from !== to) statements.push(`ALTER TABLE ${table} RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
   };
   const liveUniques = live.constraints.filter((constraint) => constraint.type === "u");
+  /** Unique indexes taken over by a unique constraint. */
+  const takenIndexes = new Set<string>();
   const matchedUniques = new Set<string>();
   for (const [constraint, want] of expectedUniques(target)) {
     const found = liveUniques.find(
@@ -166,6 +175,25 @@ export function planTable(
         /NULLS NOT DISTINCT/i.test(unique.definition) === want.nullsNotDistinct,
     );
     if (!found) {
+      // Better Auth's CLI declares some unique fields as a unique index (`organization_slug_uidx`): the constraint
+      // takes the index over (`UNIQUE USING INDEX`, which renames it), so nothing is checked or built again.
+      const index = want.nullsNotDistinct
+        ? undefined
+        : live.indexes.find(
+            (candidate) =>
+              !takenIndexes.has(candidate.name) &&
+              candidate.unique &&
+              candidate.method === "btree" &&
+              candidate.where === null &&
+              mapped(candidate.columns.map(unquote)).join(",") === want.columns.join(","),
+          );
+      if (index) {
+        takenIndexes.add(index.name);
+        statements.push(
+          `ALTER TABLE ${table} ADD CONSTRAINT ${ident(constraint)} UNIQUE USING INDEX ${ident(index.name)}`,
+        );
+        continue;
+      }
       problems.push(`unique constraint ${constraint} on ${name} ${columnList(want.columns)} is missing`);
       continue;
     }
@@ -218,7 +246,7 @@ export function planTable(
     index.method === (want.method ?? "btree") &&
     (index.where ? normaliseCondition(index.where, target.name) : null) ===
       (want.where ? normaliseCondition(want.where, target.name) : null);
-  const matchedIndexes = new Set<string>();
+  const matchedIndexes = new Set<string>(takenIndexes);
   for (const want of Object.values(target.indexes ?? {})) {
     const found = live.indexes.find((index) => !matchedIndexes.has(index.name) && sameIndex(index, want));
     if (found) {
@@ -241,7 +269,15 @@ export function planTable(
   for (const index of live.indexes) {
     if (matchedIndexes.has(index.name)) continue;
     const recreated = !index.unique && Object.values(later?.indexes ?? {}).some((want) => sameIndex(index, want));
-    if (recreated) statements.push(`DROP INDEX ${ident(live.schema)}.${ident(index.name)}`);
+    // Better Auth's CLI writes a unique field that is also indexed twice: `.unique()` and a unique index on it.
+    const redundant =
+      index.unique &&
+      index.where === null &&
+      [...expectedUniques(target).values()].some(
+        (want) => !want.nullsNotDistinct && mapped(index.columns.map(unquote)).join(",") === want.columns.join(","),
+      ) &&
+      liveUniques.some((unique) => mapped(unique.columns).join(",") === mapped(index.columns.map(unquote)).join(","));
+    if (recreated || redundant) statements.push(`DROP INDEX ${ident(live.schema)}.${ident(index.name)}`);
     else problems.push(`index ${index.name} on ${name} ${columnList(index.columns)} is not expected`);
   }
   return { statements, problems };

@@ -86,8 +86,11 @@ export interface ConsumeResult {
 
 /**
  * A rate-limit `Store` for hono-rate-limiter and express-rate-limit on the `rate_limit` table, in the host's
- * own drizzle database. Fixed windows, exactly as their `MemoryStore`: a key's window starts at its first hit
- * and ends `windowMs` milliseconds later; the first hit at or after that starts a new window with 1 hit.
+ * own drizzle database, and Better Auth's `rateLimit.customStorage` (`consume`). By default fixed windows,
+ * exactly as their `MemoryStore`: a key's window starts at its first hit and ends `windowMs` milliseconds later;
+ * the first hit at or after that starts a new window with 1 hit. Options add a lockout (`blockDurationMs`),
+ * other algorithms (`algorithm`: sliding window, token bucket), an in-process cache of blocked keys
+ * (`blockedKeyCacheSize`) and an outage policy (`onDatabaseError`).
  *
  * Every operation is one atomic SQL statement timed by the database clock; concurrent increments from any
  * number of connections or processes are never lost. Increments that arrive while statements are running are
@@ -126,13 +129,15 @@ export class DbStore {
   readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
-   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
+   * @param options `{ db, prefix?, table?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, onDatabaseError? }`, see
+   *   `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
    *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
-   *   not a boolean, or `windowMs` is given here (it belongs to
-   *   the middleware, which passes it to `init`).
+   *   not a boolean, `blockDurationMs` is not a non-negative finite number, `algorithm` / `onDatabaseError` is
+   *   not one of its values, `blockedKeyCacheSize` is not a non-negative integer, or `windowMs` is given here
+   *   (it belongs to the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
     const {
@@ -203,8 +208,10 @@ export class DbStore {
 
   /**
    * Called once by the middleware with its options; reads `windowMs` (milliseconds, rounded to a whole
-   * millisecond). Does no I/O and returns nothing.
-   * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15).
+   * millisecond) and `limit` when it is a non-negative integer (a lockout, the other algorithms and the
+   * blocked-key cache use it). Does no I/O and returns nothing.
+   * @throws {TypeError} when `windowMs` is not a positive finite number (at most 1e15), or `limit` is not a
+   *   non-negative integer while `blockDurationMs` or an algorithm other than `"fixed-window"` needs it.
    */
   init(options: { windowMs: number; limit?: unknown }): void {
     this.windowMs = validateWindowMs(options?.windowMs);
@@ -457,14 +464,14 @@ export class DbStore {
     const timeoutMs = validateShutdownTimeout(options?.timeoutMs ?? 10_000);
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
-      this.#batcher.drain().then(() => true),
+      Promise.all([this.#batcher.drain(), ...this.#coalescers().map((c) => c.drain())]).then(() => true),
       new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
       }),
     ]);
     clearTimeout(timer);
     if (drained) return;
-    const abandoned = this.#batcher.abandon();
+    const abandoned = this.#coalescers().reduce((sum, c) => sum + c.abandon(), this.#batcher.abandon());
     if (abandoned === 0) return;
     throw new DbStoreError(
       "shutdown",
@@ -481,6 +488,10 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #coalescers(): { drain(): Promise<void>; abandon(): number }[] {
+    return [this.#consumer, this.#lockout, this.#sliding, this.#bucket];
   }
 
   #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {

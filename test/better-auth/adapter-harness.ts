@@ -58,7 +58,9 @@ export async function runConformance(
  * case runs.
  */
 export const needsCustomSchema = {
-  // `user.additionalFields` (testField, customField, numericField): columns that are not in our `user` table.
+  // `user.additionalFields` (testField, customField, numericField): columns that are not in our `user` table. Those
+  // needing only customField / numericField (`hostFieldCases`) run in host-fields-conformance.test.ts, on
+  // `defineAuthSchema({ additionalFields })`; the testField ones also declare a `testModel` table no schema has.
   "create - should apply default values to fields": true,
   "findOne - should not apply defaultValue if value not found": true,
   "findOne - should find a model with additional fields": true,
@@ -91,6 +93,21 @@ export const needsCustomSchema = {
   "findMany - should return null for one-to-one join when joined records don't exist": true,
   "findMany - should handle mixed joins correctly when some are missing": true,
 } as const;
+
+/**
+ * The cases of `needsCustomSchema` that only add `user.additionalFields` columns (`customField`, `numericField`):
+ * test/better-auth/host-fields-conformance.test.ts runs them on `defineAuthSchema({ additionalFields })`.
+ */
+export const hostFieldCases = [
+  "findOne - should find a model with additional fields",
+  "findMany - should find many with join and sortBy",
+  "findMany - should find many models with sortBy",
+  "findMany - should find many models with sortBy and offset",
+  "findMany - should find many models with sortBy and limit",
+  "findMany - should find many models with sortBy and limit and offset",
+  "findMany - should find many models with sortBy and limit and offset and where",
+  "deleteMany - should delete many models with numeric values",
+] as const satisfies (keyof typeof needsCustomSchema)[];
 
 export const customId = "create - should use generateId if provided";
 

@@ -8,8 +8,9 @@ await runConformance(
   [
     authFlowTestSuite({
       disableTests: {
-        // Adds a custom `dateField` column to `user` through `user.additionalFields`; the package ships a fixed
-        // `user` table, so a host that adds fields must add the column (and the schema key) itself.
+        // Adds a `dateField` to `user` through `user.additionalFields`: a host column, so it runs in
+        // host-fields-conformance.test.ts on `defineAuthSchema({ additionalFields })` (without joins: the case
+        // reads no relation).
         "should sign up with additional fields": true,
       },
     }),

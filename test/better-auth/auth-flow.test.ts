@@ -5,8 +5,8 @@ import { runConformance } from "./adapter-harness.js";
 await runConformance("ba_auth_flow", [
   authFlowTestSuite({
     disableTests: {
-      // Adds a custom `dateField` column to `user` through `user.additionalFields`; the package ships a fixed
-      // `user` table, so a host that adds fields must add the column (and the schema key) itself.
+      // Adds a `dateField` to `user` through `user.additionalFields`: a host column, so it runs in
+      // host-fields-conformance.test.ts on `defineAuthSchema({ additionalFields })`.
       "should sign up with additional fields": true,
     },
   }),

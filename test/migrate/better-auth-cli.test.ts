@@ -16,8 +16,11 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { apiKey } from "@better-auth/api-key";
+import { passkey } from "@better-auth/passkey";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { admin, anonymous, jwt, organization, phoneNumber, twoFactor, username } from "better-auth/plugins";
 import { asc, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { PgTable } from "drizzle-orm/pg-core";
@@ -32,6 +35,7 @@ import {
 import {
   accountTable,
   authSchema,
+  defineAuthSchema,
   rateLimitTable,
   sessionTable,
   userTable,
@@ -42,6 +46,7 @@ import { rowsOf } from "../../src/shared/rows.js";
 import { lines, runCli } from "../support/cli.js";
 import { closablePool, createServerDatabase, createTestDatabase, serverOnly, serverUrl } from "../support/database.js";
 import * as camelSchema from "./better-auth-cli/generated/schema.camel.js";
+import * as pluginsSchema from "./better-auth-cli/generated/schema.plugins.js";
 import * as pluralSchema from "./better-auth-cli/generated/schema.plural.js";
 import * as snakeSchema from "./better-auth-cli/generated/schema.snake.js";
 
@@ -222,6 +227,16 @@ beforeAll(() => mkdirSync(workRoot, { recursive: true }));
 afterAll(() => rmSync(workRoot, { recursive: true, force: true }));
 
 describe("the committed fixtures are what Better Auth's CLI generates", () => {
+  it("plugins: generated schema equals a fresh `@better-auth/cli generate`", async () => {
+    const out = join(workRoot, "fresh.plugins.ts");
+    await run(
+      bin("better-auth"),
+      ["generate", "--config", join(fixtures, "auth.plugins.ts"), "--output", out, "--yes"],
+      repoRoot,
+    );
+    expect(readFileSync(out, "utf8")).toBe(readFileSync(join(fixtures, "generated", "schema.plugins.ts"), "utf8"));
+  }, 60_000);
+
   it.each(layouts)(
     "$name: generated schema equals a fresh `@better-auth/cli generate`",
     async (layout) => {
@@ -407,6 +422,104 @@ describe.runIf(serverUrl)(serverOnly("adopting tables made from Better Auth's CL
       await t.close();
     }
   });
+});
+
+describe.runIf(serverUrl)(serverOnly("adopting Better Auth's CLI tables with plugins"), () => {
+  const plugins = [
+    "admin",
+    "username",
+    "twoFactor",
+    "organization",
+    "jwt",
+    "apiKey",
+    "passkey",
+    "phoneNumber",
+    "anonymous",
+  ] as const;
+  const betterAuthPlugins = () => [
+    admin(),
+    username(),
+    twoFactor(),
+    organization({ teams: { enabled: true }, dynamicAccessControl: { enabled: true } }),
+    jwt(),
+    apiKey(),
+    passkey(),
+    phoneNumber({ sendOTP: async () => {} }),
+    anonymous(),
+  ];
+
+  it("converts the plugins' tables and columns too; Better Auth runs on defineAuthSchema({ plugins })", async () => {
+    const dir = join(workRoot, "plugins");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    cpSync(join(fixtures, "generated", "schema.plugins.ts"), join(dir, "src", "auth-schema.ts"));
+    writeFileSync(
+      join(dir, "drizzle.config.ts"),
+      `export default { dialect: "postgresql", schema: "./src/auth-schema.ts", out: "./drizzle", ` +
+        `dbCredentials: { url: process.env.DATABASE_URL } };\n`,
+    );
+    const t = await freshDatabase("bacli_plugins");
+    try {
+      await run(bin("drizzle-kit"), ["push", "--force"], dir, { DATABASE_URL: t.url });
+      const hostAuth = betterAuth({
+        baseURL: "http://localhost:3000",
+        secret,
+        database: drizzleAdapter(t.db, { provider: "pg", schema: pluginsSchema }),
+        emailAndPassword: { enabled: true },
+        plugins: betterAuthPlugins(),
+      });
+      const { headers } = await hostAuth.api.signUpEmail({
+        body: { email: "ada@example.com", password, name: "Ada", username: "ada" } as never,
+        returnHeaders: true,
+      });
+      const cookie = (headers.get("set-cookie") ?? "").split(";")[0] as string;
+      const org = await hostAuth.api.createOrganization({
+        headers: new Headers({ cookie }),
+        body: { name: "Acme", slug: "acme" },
+      });
+      expect(org?.slug).toBe("acme");
+      const read = async (table: PgTable) =>
+        t.db
+          .select()
+          .from(table)
+          .orderBy(asc((table as unknown as { id: never }).id));
+      const before = {
+        users: await read(pluginsSchema.user),
+        organizations: await read(pluginsSchema.organization),
+        members: await read(pluginsSchema.member),
+      };
+
+      const result = await migrate(t.db, { adoptFrom: "better-auth-cli", plugins: [...plugins] });
+      expect(result.converted?.length).toBeGreaterThan(0);
+      expect(result.adopted.map((m) => m.tag)).toEqual(
+        expect.arrayContaining(["0000_auth_tables", "0000_organization"]),
+      );
+      expect(await checkSchema(t.db, { plugins: [...plugins] })).toEqual([]);
+
+      const s = defineAuthSchema({ plugins: [...plugins] });
+      const after = {
+        users: await read(s.userTable),
+        organizations: await read(s.organizationTable),
+        members: await read(s.memberTable),
+      };
+      expect(after.users).toEqual(before.users.map((row) => ({ ...row, deletedAt: null })));
+      expect(after.organizations).toEqual(before.organizations.map((row) => expect.objectContaining(row)));
+      expect(after.members).toEqual(before.members.map((row) => expect.objectContaining(row)));
+
+      const auth = betterAuth({
+        baseURL: "http://localhost:3000",
+        secret,
+        database: drizzleAdapter(t.db, { provider: "pg", schema: s.authSchema }),
+        emailAndPassword: { enabled: true },
+        plugins: betterAuthPlugins(),
+      });
+      const signedIn = await auth.api.signInUsername({ body: { username: "ada", password }, returnHeaders: true });
+      const newCookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] as string;
+      const orgs = await auth.api.listOrganizations({ headers: new Headers({ cookie: newCookie }) });
+      expect(orgs.map((o) => o.slug)).toEqual(["acme"]);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 });
 
 describe("tables of the host's own under Better Auth's plural or camelCase names", () => {

@@ -130,6 +130,16 @@ describe("DbStore.consume with the real Better Auth (rateLimit.customStorage)", 
     expect(Number((await row("own:x"))?.count)).toBe(1);
   });
 
+  it("shutdown waits for consume calls in flight too", async () => {
+    const store = new DbStore({ db: t.db, prefix: "sd:" });
+    const calls = Array.from({ length: 20 }, () => store.consume("k", { window: 60, max: 5 }));
+    let settled = 0;
+    for (const call of calls) void call.then(() => settled++);
+    await store.shutdown();
+    expect(settled).toBe(20);
+    expect((await Promise.all(calls)).filter((r) => r.allowed)).toHaveLength(5);
+  });
+
   it("refuses a bad rule or key with a TypeError naming the package", async () => {
     const store = new DbStore({ db: t.db });
     await expect(store.consume("k", { window: 0, max: 1 })).rejects.toThrow(/@be-monorepo\/db: .*`window`/);

@@ -108,6 +108,33 @@ describe("DbStore on rate_limit in schema auth, the session's search_path pointi
     expect(left?.n).toBe(0);
   });
 
+  it("every algorithm, the lockout and Better Auth's consume() count in auth.rate_limit", async () => {
+    for (const algorithm of ["fixed-window", "sliding-window", "token-bucket"] as const) {
+      const store = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: `alg-${algorithm}:`, algorithm });
+      store.init({ windowMs: 60_000, limit: 3 });
+      const totals = [];
+      for (let i = 0; i < 4; i++) totals.push((await store.increment("k")).totalHits);
+      expect(totals.at(-1)).toBeGreaterThan(3);
+      expect((await store.get("k"))?.totalHits).toBeGreaterThanOrEqual(3);
+      await store.decrement("k");
+      await store.resetKey("k");
+      expect(await store.get("k")).toBeUndefined();
+    }
+    const lockout = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: "lock:", blockDurationMs: 60_000 });
+    lockout.init({ windowMs: 60_000, limit: 1 });
+    await lockout.increment("k");
+    expect((await lockout.increment("k")).totalHits).toBe(2);
+    const consumer = new DbStore({ db: t.db, table: s.rateLimitTable, prefix: "ba:" });
+    expect(await consumer.consume("k", { window: 60, max: 1 })).toEqual({ allowed: true, retryAfter: null });
+    expect((await consumer.consume("k", { window: 60, max: 1 })).allowed).toBe(false);
+    const [row] = rowsOf(
+      await t.db.execute(
+        sql`select count(*)::int as n from auth.rate_limit where key like 'alg-%' or key like 'lock:%' or key like 'ba:%'`,
+      ),
+    );
+    expect(row?.n).toBeGreaterThanOrEqual(2);
+  });
+
   it("the default table (the package's rateLimitTable, unqualified) is not found off the search_path", async () => {
     const store = new DbStore({ db: t.db });
     store.init({ windowMs: 1000 });

@@ -19,12 +19,14 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { checkSchema, migrate, migrationsFolder } from "../../src/migrate/index.js";
 import { authSchema, userTable } from "../../src/schema/index.js";
 import { closablePool, createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
 
 const run = promisify(execFile);
+// Each test runs the drizzle-kit CLI (a new Node process) once or more: seconds each, far more on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const drizzleKitBin = join(repoRoot, "node_modules", ".bin", "drizzle-kit");
 const workRoot = join(repoRoot, ".tmp", `drizzle-kit-host-${randomBytes(4).toString("hex")}`);

@@ -20,3 +20,7 @@ try {
   console.error(error.hint); // what would resolve it, when the package knows
 }
 // #endregion refused
+
+// #region adopt-plugins
+await migrate(db, { adoptFrom: "better-auth-cli", plugins: ["admin", "organization", "twoFactor"] });
+// #endregion adopt-plugins
