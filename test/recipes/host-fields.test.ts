@@ -1,5 +1,5 @@
 /**
- * Recipe "The host's own fields" (DOCS-h-plugins.md), run for real: a throw-away host project (under the repository's
+ * Recipe "Your own fields on the auth tables" (docs/recipes.md), run for real: a throw-away host project (under the repository's
  * `.tmp/`) with the recipe's schema file and drizzle-kit config; `prepareHostMigrations()` then the real
  * `drizzle-kit generate` write a migration holding only the host's columns; at boot the package's migrations
  * (`migrate(db, { plugins: ['admin'] })`) and then the host's (drizzle's migrator, its own history) run on a database

@@ -1,5 +1,5 @@
 /**
- * Recipe "The package's tables in their own schema, next to your drizzle-kit" (DOCS-h-placement.md): a host project
+ * Recipe "Your tables beside the package's in another schema" (docs/recipes.md): a host project
  * whose own drizzle-kit (`schemaFilter: ["public"]`) manages its tables in `public`, while the package's tables live
  * in `auth`, made by `migrate(db, { pgSchema: "auth" })`, and Better Auth is wired to them. Run through the real
  * drizzle-kit CLI on the real PostgreSQL.

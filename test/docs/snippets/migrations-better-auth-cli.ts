@@ -1,4 +1,4 @@
-// DOCS-h-adopt.md, moving from Better Auth's CLI schema. Type-checked by `tsc --noEmit`.
+// docs/adopt-better-auth-cli.md, moving from Better Auth's CLI schema. Type-checked by `tsc --noEmit`.
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate, SchemaMismatchError } from "../../../src/migrate/index.js";
 

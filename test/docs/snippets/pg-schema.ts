@@ -1,4 +1,4 @@
-// DOCS-h-placement.md's examples: the package's tables in a PostgreSQL schema of the host's choosing.
+// docs/placement.md's examples: the package's tables in a PostgreSQL schema of the host's choosing.
 // Type-checked by `tsc --noEmit`.
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 

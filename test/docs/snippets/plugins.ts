@@ -1,4 +1,4 @@
-// The plugin examples of DOCS-h-plugins.md. Type-checked by `tsc --noEmit`.
+// The examples of docs/plugins.md. Type-checked by `tsc --noEmit`.
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { Pool } from "pg";
 

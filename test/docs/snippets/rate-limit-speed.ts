@@ -1,4 +1,4 @@
-// DOCS-h-rl-bench.md, the two options that choose how increments are sent. Type-checked by `tsc --noEmit`.
+// docs/rate-limit.md, the two options that choose how increments are sent. Type-checked by `tsc --noEmit`.
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { DbStore } from "../../../src/rate-limit/index.js";
 

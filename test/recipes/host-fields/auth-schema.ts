@@ -1,4 +1,4 @@
-// Recipe "The host's own fields" (DOCS-h-plugins.md): the host's schema file, read by its drizzle-kit config and
+// Recipe "Your own fields on the auth tables" (docs/recipes.md): the host's schema file, read by its drizzle-kit config and
 // by its app. Copied into a throw-away host project by test/recipes/host-fields.test.ts.
 // #region auth-schema
 import { defineAuthSchema } from "@be-monorepo/db/schema";

@@ -1,4 +1,4 @@
-// The host's drizzle-kit config next to the package's tables in schema `auth` (DOCS-h-placement.md).
+// The host's drizzle-kit config next to the package's tables in schema `auth` (docs/recipes.md).
 // test/recipes/pg-schema-host.test.ts copies it into a host project.
 // #region config
 // drizzle.config.ts

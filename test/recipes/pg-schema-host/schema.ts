@@ -1,4 +1,4 @@
-// The host's drizzle-kit schema file next to the package's tables in schema `auth` (DOCS-h-placement.md).
+// The host's drizzle-kit schema file next to the package's tables in schema `auth` (docs/recipes.md).
 // test/recipes/pg-schema-host.test.ts copies it into a host project.
 // #region schema
 // src/db/schema.ts: the `schema` of your drizzle.config.ts
