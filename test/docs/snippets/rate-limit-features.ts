@@ -9,6 +9,8 @@ declare const db: NodePgDatabase<typeof authSchema>;
 
 // #region better-auth
 const auth = betterAuth({
+  secret: process.env.BETTER_AUTH_SECRET,
+  baseURL: process.env.BETTER_AUTH_URL,
   database: drizzleAdapter(db, { provider: "pg", schema: authSchema }),
   emailAndPassword: { enabled: true },
   rateLimit: {
