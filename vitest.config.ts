@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
@@ -24,6 +25,9 @@ export default defineConfig({
     setupFiles: ["test/setup-file.ts"],
     // Better Auth's adapter test suites log every step; keep the output of passing tests quiet.
     silent: "passed-only",
+    // Vitest's default is one worker less than the cores: a single one on a 2-core machine. The test files mostly
+    // wait (on PostgreSQL, PgBouncer, child processes), so at least 4 run at once.
+    maxWorkers: Math.max(4, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The type tests (`test/**/*.test-d.ts`) are checked once, by `tsc --noEmit` (`npm run typecheck`, part of

@@ -41,6 +41,9 @@ const OPS = Number(process.env.BENCH_OPS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const variants = process.argv.includes("--variants");
 const million = !process.argv.includes("--no-million");
+/** Only the subjects / scenarios whose label matches (regular expressions), for a quicker look. */
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const scenarioFilter = process.env.BENCH_SCENARIOS ? new RegExp(process.env.BENCH_SCENARIOS) : undefined;
 const POOL = 10;
 const CALLERS = 50;
 const WINDOW_S = 3600;
@@ -385,7 +388,9 @@ async function main() {
       };
       dbStore("DbStore.increment", "s:");
       if (variants) for (const n of [1, 2, 8]) dbStore(`DbStore maxInFlight=${n}`, `v${n}:`, { maxInFlight: n });
-      return list.filter((s) => !scenario.groups || s.group === "floor" || scenario.groups.includes(s.group));
+      return list
+        .filter((s) => !only || only.test(s.label))
+        .filter((s) => !scenario.groups || s.group === "floor" || scenario.groups.includes(s.group));
     };
 
     const scenarios: Scenario[] = [
@@ -454,6 +459,7 @@ async function main() {
 
     const table: { scenario: string; results: Map<string, { subject: Subject; result: Result }> }[] = [];
     for (const scenario of scenarios) {
+      if (scenarioFilter && !scenarioFilter.test(scenario.label)) continue;
       console.log(`\n${scenario.label}`);
       await scenario.prepare?.();
       const subjects = await subjectsFor(scenario);

@@ -63,7 +63,7 @@ export async function statusCommand(
 export async function checkCommand(
   db: AnyPgDatabase,
   target: string,
-  options: Pick<MigrateOptions, "migrationsFolder" | "plugins">,
+  options: Pick<MigrateOptions, "migrationsFolder" | "plugins" | "pgSchema">,
   io: Output,
 ): Promise<ExitCode> {
   const differences = await checkSchema(db, options);

@@ -71,6 +71,7 @@ function usageLine(error: TypeError): string {
     .slice(PACKAGE_PREFIX.length)
     .replaceAll("`migrationsSchema`", "--migrations-schema")
     .replaceAll("`migrationsTable`", "--migrations-table")
+    .replaceAll("`pgSchema`", "--pg-schema")
     .replaceAll("`migrationsFolder`", "the migrations folder")
     .replaceAll("`plugins`", "--plugins");
 }

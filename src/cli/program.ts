@@ -14,6 +14,7 @@ type CommandOptions = DatabaseOptions & {
   migrationsTable?: string;
   plugins?: string[];
   adoptFrom?: AdoptFrom;
+  pgSchema?: string;
 };
 
 /** `--plugins admin,organization`: the list, split on commas (repeating the option adds to it). */
@@ -35,8 +36,8 @@ const EXIT_CODES = `
 Exit codes:
   0  done
   1  unexpected error
-  2  usage: no database given, bad option or history table name, URL query parameter not used by node-postgres,
-     driver not installed
+  2  usage: no database given, bad option, history table or schema name, URL query parameter not used by
+     node-postgres, driver not installed
   3  cannot reach the database (refused, unknown host, timeout, TLS refused, --pglite path is a file)
   4  login refused (wrong or missing password, unknown role)
   5  the database does not exist
@@ -67,6 +68,12 @@ function databaseOptions(command: Command, history: boolean): Command {
       "--plugins <names>",
       "Better Auth plugins whose tables are included, comma-separated (admin, username, twoFactor, organization, jwt, apiKey, passkey, phoneNumber, anonymous, deviceAuthorization, lastLoginMethod)",
       pluginList,
+    )
+    .addOption(
+      new Option(
+        "--pg-schema <name>",
+        "PostgreSQL schema of the package's tables (created by migrate if missing)",
+      ).default("public"),
     );
   if (history) {
     command
@@ -100,6 +107,7 @@ export async function run(
       const migrateOptions: MigrateOptions = {
         migrationsSchema: options.migrationsSchema,
         migrationsTable: options.migrationsTable,
+        pgSchema: options.pgSchema,
         ...(options.plugins ? { plugins: options.plugins as MigrateOptions["plugins"] } : {}),
         ...(options.adoptFrom ? { adoptFrom: options.adoptFrom } : {}),
       };

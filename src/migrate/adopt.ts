@@ -6,6 +6,7 @@ import { type AdoptFrom, camelCase, planTable, snakeCase } from "./convert.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { introspect, type LiveTable } from "./introspect.js";
 import type { MigrationFile } from "./journal.js";
+import { DEFAULT_PG_SCHEMA, placeSnapshot } from "./placement.js";
 import { displayName, hasSnapshot, readSnapshot, type Snapshot, type SnapshotTable, tableKey } from "./snapshot.js";
 
 /** Differences between the live tables and the schema right after `file`, including tables it does not make yet. */
@@ -29,6 +30,8 @@ function differencesAfter(live: Map<string, LiveTable>, file: MigrationFile, sna
  * - No match: throws, so the transaction rolls back and nothing is recorded or altered.
  *
  * The decision rests on the tables' shape only; another history table is never trusted nor changed.
+ * With `pgSchema` (default `public`) the tables are looked for, and compared, in that schema (the snapshots' tables
+ * and foreign keys moved there by `placeSnapshot`).
  * A folder without drizzle-kit's snapshots (`meta/NNNN_snapshot.json`) cannot be compared, so there is no adoption:
  * `migrate()` then simply applies everything, and a table that already exists makes it fail, with nothing kept.
  *
@@ -40,9 +43,10 @@ export async function adoptExistingTables(
   tx: AnyPgDatabase,
   folder: string,
   files: MigrationFile[],
+  pgSchema: string = DEFAULT_PG_SCHEMA,
 ): Promise<MigrationFile[]> {
   if (!files.every((file) => hasSnapshot(folder, file.idx))) return [];
-  const snapshots = files.map((file) => readSnapshot(folder, file.idx));
+  const snapshots = files.map((file) => placeSnapshot(readSnapshot(folder, file.idx), pgSchema));
   const known = new Set(snapshots.flatMap((snapshot) => Object.values(snapshot.tables).map(tableKey)));
   let live: Map<string, LiveTable>;
   try {

@@ -5,6 +5,7 @@ import { MigrationError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { withHostColumns } from "./host-columns.js";
 import { introspect } from "./introspect.js";
+import { checkPgSchema, placeSnapshot } from "./placement.js";
 import { expectedSnapshot, pluginsOption } from "./plugins.js";
 import { tableKey } from "./snapshot.js";
 
@@ -26,6 +27,11 @@ export interface CheckSchemaOptions {
    * unique constraint.
    */
   schema?: HostSchema;
+  /**
+   * The PostgreSQL schema the package's tables are expected in, as given to `migrate()`. Defaults to
+   * `schema.pgSchema` when `schema` is given, else `"public"`.
+   */
+  pgSchema?: string;
 }
 
 /** What `checkSchema()` reads from a `defineAuthSchema()` result. */
@@ -33,6 +39,8 @@ export interface HostSchema {
   plugins: readonly PluginName[];
   authSchema: object;
   hostColumns: { readonly [model: string]: readonly string[] | undefined };
+  /** The PostgreSQL schema of its tables, `undefined` for `public`. */
+  pgSchema?: string | undefined;
 }
 
 /**
@@ -56,8 +64,12 @@ export interface HostSchema {
  *
  * @returns readable sentences, one per difference (for example
  *   `column session.user_id has type integer, expected text`); an empty array when the database matches.
+ * With `pgSchema`, the tables are looked for in that schema, their foreign keys expected to point there (a
+ * difference names the table `auth.user`).
+ *
  * @throws {TypeError} when `options` is not an object, `migrationsFolder` is not a non-empty string, `plugins` is
- *   not an array of supported plugin names, or `schema` is not a `defineAuthSchema()` result.
+ *   not an array of supported plugin names, `schema` is not a `defineAuthSchema()` result, or `pgSchema` is not a
+ *   schema name PostgreSQL keeps as given (as `migrate()` refuses it).
  * @throws {MigrationError} when the migrations folder or snapshot cannot be read or is in a drizzle-kit format
  *   other than version 7 for PostgreSQL, or the catalog query fails (the driver's error as `cause`).
  */
@@ -68,8 +80,10 @@ export async function checkSchema(db: AnyPgDatabase, options: CheckSchemaOptions
     throw new TypeError("@be-monorepo/db: `schema` must be what defineAuthSchema() returned");
   }
   const plugins = pluginsOption(options.plugins ?? host?.plugins);
-  const expected = expectedSnapshot(folder, plugins);
-  if (!expected) return [];
+  const pgSchema = checkPgSchema(options.pgSchema ?? host?.pgSchema);
+  const core = expectedSnapshot(folder, plugins);
+  if (!core) return [];
+  const expected = placeSnapshot(core, pgSchema);
   const snapshot = host ? withHostColumns(expected, host) : expected;
   let live: Awaited<ReturnType<typeof introspect>>;
   try {

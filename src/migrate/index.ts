@@ -4,4 +4,4 @@ export { MigrationError, SchemaMismatchError } from "./errors.js";
 export { migrationsFolder } from "./folder.js";
 export type { MigrateOptions, MigrateResult, MigrationInfo, MigrationStatus } from "./migrate.js";
 export { migrate, migrationStatus } from "./migrate.js";
-export { pluginMigrationsFolder } from "./plugins.js";
+export { pluginMigrationsFolder, prepareHostMigrations } from "./plugins.js";

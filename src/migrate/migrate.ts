@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
@@ -10,6 +10,7 @@ import { ADOPT_FROM, type AdoptFrom } from "./convert.js";
 import { MigrationError, SchemaMismatchError } from "./errors.js";
 import { migrationsFolderOf } from "./folder.js";
 import { type MigrationFile, readMigrationFolder } from "./journal.js";
+import { checkPgSchema, DEFAULT_PG_SCHEMA, placeMigrations, quoteIdentifier } from "./placement.js";
 import { pluginMigrationsFolder, pluginsOption } from "./plugins.js";
 import { displayName, hasSnapshot, readSnapshot } from "./snapshot.js";
 
@@ -43,9 +44,16 @@ export interface MigrateOptions {
    * `updated_at` made nullable, `deleted_at` added, indexes and constraints renamed or created. Tables it cannot
    * convert are refused untouched (`SchemaMismatchError` with the list of differences). Without this option such
    * tables are refused too (the error says that they can be converted). Ignored once the history has rows.
-   * `migrationStatus()` ignores it.
+   * `migrationStatus()` ignores it. Converts tables in `public` only: with another `pgSchema` it is a `TypeError`.
    */
   adoptFrom?: AdoptFrom;
+  /**
+   * The PostgreSQL schema the package's tables live in: `"auth"` makes them as `"auth"."user"`, … (the schema is
+   * created if missing). Defaults to `"public"`. Each schema has its own set of tables and its own history
+   * (the history table's `pg_schema` column), so several schemas of one database migrate independently.
+   * Checked by {@link checkPgSchema}: a name PostgreSQL would truncate (over 63 bytes) or refuse is a `TypeError`.
+   */
+  pgSchema?: string;
 }
 
 /** A migration as `migrate()` and `migrationStatus()` report it. */
@@ -85,11 +93,19 @@ export interface MigrationStatus {
 const DEFAULTS = { migrationsSchema: "drizzle", migrationsTable: "__be_db_migrations" };
 
 /**
- * The schema the migrations run in: `migrate()` pins the transaction's `search_path` to it, because drizzle-kit
- * writes `CREATE TABLE "user"` unqualified but `REFERENCES "public"."user"`, and the snapshots put every table in
- * `public`.
+ * The migrations run with the transaction's `search_path` set to the target schema alone (`public` by default),
+ * because drizzle-kit writes `CREATE TABLE "user"` unqualified but `REFERENCES "public"."user"`, and the snapshots
+ * put every table in `public`. For another schema the `"public".` qualifiers are moved there too
+ * (`placeMigrations`).
  */
-const MIGRATIONS_SEARCH_PATH = "public";
+const searchPathOf = (pgSchema: string) => (pgSchema === DEFAULT_PG_SCHEMA ? pgSchema : quoteIdentifier(pgSchema));
+
+/**
+ * The history's column naming the schema each migration went to. Added (`text not null default 'public'`) by the
+ * first `migrate()` into a schema other than `public`, so a history written before, or by `drizzle-kit migrate`,
+ * reads as `public`'s. While it is missing, every row is `public`'s.
+ */
+const PLACEMENT_COLUMN = "pg_schema";
 
 function historyTable(schema: string, table: string) {
   const columns = {
@@ -98,6 +114,17 @@ function historyTable(schema: string, table: string) {
     createdAt: bigint("created_at", { mode: "number" }),
   };
   // drizzle refuses pgSchema("public"); a table without a schema lands there anyway.
+  return schema === "public" ? pgTable(table, columns) : pgSchema(schema).table(table, columns);
+}
+
+/** The history table with its `pg_schema` column, once a migration went to a schema other than `public`. */
+function placedHistoryTable(schema: string, table: string) {
+  const columns = {
+    id: serial("id").primaryKey(),
+    hash: text("hash").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }),
+    pgSchema: text(PLACEMENT_COLUMN).notNull().default(DEFAULT_PG_SCHEMA),
+  };
   return schema === "public" ? pgTable(table, columns) : pgSchema(schema).table(table, columns);
 }
 
@@ -112,18 +139,16 @@ const identifier = (name: string) => quoted(name) ?? name.toLowerCase();
 
 /**
  * The tables (`schema.table`) the folder's migrations create, read from their `CREATE TABLE` statements; an
- * unqualified name is in `public`, where `migrate()` runs them.
+ * unqualified name is in `pgSchema` (default `public`), where `migrate()` runs them.
  */
-export function tablesCreatedBy(files: MigrationFile[]): Set<string> {
+export function tablesCreatedBy(files: MigrationFile[], pgSchema = DEFAULT_PG_SCHEMA): Set<string> {
   const tables = new Set<string>();
   for (const file of files) {
     for (const statement of file.statements) {
       for (const match of statement.matchAll(CREATE_TABLE)) {
         const [, first = "", second] = match;
         tables.add(
-          second === undefined
-            ? `${MIGRATIONS_SEARCH_PATH}.${identifier(first)}`
-            : `${identifier(first)}.${identifier(second)}`,
+          second === undefined ? `${pgSchema}.${identifier(first)}` : `${identifier(first)}.${identifier(second)}`,
         );
       }
     }
@@ -136,13 +161,16 @@ export interface ResolvedMigrateOptions {
   schema: string;
   table: string;
   folder: string;
-  /** The core's migrations, then each plugin's, in the order they are applied. */
+  /** The core's migrations, then each plugin's, in the order they are applied, as they run in `pgSchema` (see
+   * `placeMigrations`). */
   files: MigrationFile[];
   /** How many of `files` are the core's (the rest are the plugins'). */
   coreCount: number;
   /** The plugins, checked, in the order their migrations are applied. */
   plugins: PluginName[];
   adoptFrom: AdoptFrom | undefined;
+  /** Where the package's tables live (`public` by default). */
+  pgSchema: string;
 }
 
 /**
@@ -152,13 +180,15 @@ export interface ResolvedMigrateOptions {
  *   array of supported plugin names; when `migrationsSchema` /
  *   `migrationsTable` is not a PostgreSQL identifier (a string of 1 to 63 bytes without NUL), or names one of the
  *   tables the migrations create (`public.user`, `public.rate_limit`, …): a history there would be read from, and
- *   written into, the package's own table.
+ *   written into, the package's own table; when `pgSchema` is not a schema name PostgreSQL keeps as given
+ *   (see {@link checkPgSchema}).
  * @throws {MigrationError} when the folder cannot be read or is not in drizzle-kit's version 7 format.
  */
 export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateOptions {
   const folder = migrationsFolderOf(options, "migrate");
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
+  const pgSchema = checkPgSchema(options.pgSchema);
   // PostgreSQL identifiers: 1 to 63 bytes (NAMEDATALEN - 1), no NUL. Checked before anything is sent.
   for (const [option, value] of [
     ["migrationsSchema", schema],
@@ -175,6 +205,11 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
   if (adoptFrom !== undefined && !ADOPT_FROM.includes(adoptFrom)) {
     throw new TypeError(
       `@be-monorepo/db: \`adoptFrom\` must be ${ADOPT_FROM.map((value) => JSON.stringify(value)).join(" or ")} or undefined (got ${typeof adoptFrom === "string" ? JSON.stringify(adoptFrom) : typeof adoptFrom})`,
+    );
+  }
+  if (adoptFrom !== undefined && pgSchema !== DEFAULT_PG_SCHEMA) {
+    throw new TypeError(
+      `@be-monorepo/db: \`adoptFrom\` converts tables in the public schema only; it cannot be combined with \`pgSchema\` ${JSON.stringify(pgSchema)}`,
     );
   }
   const files = readMigrationFolder(folder);
@@ -194,19 +229,50 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
     }
     seen.add(file.createdAt);
   }
-  if (tablesCreatedBy(files).has(`${schema}.${table}`)) {
+  const placed = placeMigrations(files, pgSchema);
+  if (tablesCreatedBy(placed, pgSchema).has(`${schema}.${table}`)) {
     throw new TypeError(
       `@be-monorepo/db: \`migrationsSchema\` and \`migrationsTable\` name ${schema}.${table}, one of the package's tables; ` +
         "the migration history needs a table of its own (the default is drizzle.__be_db_migrations)",
     );
   }
-  return { schema, table, folder, files, coreCount, plugins, adoptFrom };
+  return { schema, table, folder, files: placed, coreCount, plugins, pgSchema, adoptFrom };
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
 
-async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof historyTable>): Promise<Set<number>> {
-  const rows = await db.select({ createdAt: history.createdAt }).from(history);
+/** Whether the history table exists, and whether it has its `pg_schema` column. */
+async function historyState(
+  db: AnyPgDatabase,
+  schema: string,
+  table: string,
+): Promise<{ present: boolean; placed: boolean }> {
+  const name = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
+  const [row] = rowsOf(
+    await db.execute(sql`select to_regclass(${name}) is not null as present, exists(select 1 from pg_attribute
+      where attrelid = to_regclass(${name}) and attname = ${PLACEMENT_COLUMN} and not attisdropped) as placed`),
+  );
+  return { present: row?.present === true, placed: row?.placed === true };
+}
+
+/** When (journal `when`) each migration recorded in the history went to `pgSchema`. */
+async function appliedTimes(
+  db: AnyPgDatabase,
+  schema: string,
+  table: string,
+  pgSchema: string,
+  placed: boolean,
+): Promise<Set<number>> {
+  let rows: { createdAt: number | null }[];
+  if (placed) {
+    const history = placedHistoryTable(schema, table);
+    rows = await db.select({ createdAt: history.createdAt }).from(history).where(eq(history.pgSchema, pgSchema));
+  } else {
+    // A history without the column holds only migrations that went to `public`.
+    if (pgSchema !== DEFAULT_PG_SCHEMA) return new Set();
+    const history = historyTable(schema, table);
+    rows = await db.select({ createdAt: history.createdAt }).from(history);
+  }
   return new Set(rows.map((row) => Number(row.createdAt)));
 }
 
@@ -214,24 +280,69 @@ async function appliedTimes(db: AnyPgDatabase, history: ReturnType<typeof histor
 const TIMEOUTS = new Set(["55P03", "57014"]);
 
 /**
- * Takes the migration lock, a transaction-level advisory lock keyed on the history table; naming the wait when
- * the session's `lock_timeout` or `statement_timeout` ends it.
+ * Takes a migration lock, a transaction-level advisory lock keyed on the history table, and for a schema other
+ * than `public` on that schema too (so two schemas migrate independently); naming the wait when the session's
+ * `lock_timeout` or `statement_timeout` ends it. `public`'s key is the history table's alone, as before the
+ * `pgSchema` option, so it also serialises the history table's own changes (see `prepareHistory`).
  */
-async function takeLock(tx: AnyPgDatabase, schema: string, table: string, timeouts: string): Promise<void> {
+async function takeLock(
+  tx: AnyPgDatabase,
+  schema: string,
+  table: string,
+  pgSchema: string,
+  timeouts: string,
+): Promise<void> {
+  const placed = pgSchema !== DEFAULT_PG_SCHEMA;
+  const key = placed
+    ? `@be-monorepo/db:${quoteIdentifier(schema)}.${quoteIdentifier(table)}/${quoteIdentifier(pgSchema)}`
+    : `@be-monorepo/db:${schema}.${table}`;
+  const what = `${schema}.${table}${placed ? ` for schema ${pgSchema}` : ""}`;
   try {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`@be-monorepo/db:${schema}.${table}`}))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
   } catch (cause) {
     if (TIMEOUTS.has(sqlStateOf(cause) ?? "")) {
       throw new MigrationError(
-        `Timed out waiting for the migration lock of ${schema}.${table} (${timeouts}): is another migrate() ` +
+        `Timed out waiting for the migration lock of ${what} (${timeouts}): is another migrate() ` +
           `running? It holds the lock until its transaction ends; nothing was applied`,
         { cause },
       );
     }
-    throw new MigrationError(`Cannot take the migration lock of ${schema}.${table}: ${driverMessage(cause)}`, {
+    throw new MigrationError(`Cannot take the migration lock of ${what}: ${driverMessage(cause)}`, {
       cause,
     });
   }
+}
+
+/**
+ * Creates the history table if missing and, for a schema other than `public`, its `pg_schema` column; returns
+ * whether the column is there. For another schema the table is only changed under `public`'s lock (the history
+ * table's own), so that migrations into several schemas at once never race to create or alter it.
+ */
+async function prepareHistory(
+  tx: AnyPgDatabase,
+  schema: string,
+  table: string,
+  pgSchema: string,
+  timeouts: string,
+): Promise<boolean> {
+  const name = sql`${sql.identifier(schema)}.${sql.identifier(table)}`;
+  const create = async () => {
+    await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
+    await tx.execute(
+      sql`create table if not exists ${name} (id serial primary key, hash text not null, created_at bigint)`,
+    );
+  };
+  if (pgSchema === DEFAULT_PG_SCHEMA) {
+    await create();
+    return (await historyState(tx, schema, table)).placed;
+  }
+  if ((await historyState(tx, schema, table)).placed) return true;
+  await takeLock(tx, schema, table, DEFAULT_PG_SCHEMA, timeouts);
+  await create();
+  await tx.execute(
+    sql`alter table ${name} add column if not exists ${sql.identifier(PLACEMENT_COLUMN)} text not null default ${sql.raw(`'${DEFAULT_PG_SCHEMA}'`)}`,
+  );
+  return true;
 }
 
 /** migrate()'s own errors pass; any other failure (no connection, a lost one) becomes a `MigrationError`. */
@@ -254,10 +365,14 @@ const migrationGuard: TransactionGuard = {
  *   is released at commit or rollback, so it also works through PgBouncer in transaction-pooling mode. The wait
  *   is bounded only by the session's `lock_timeout` / `statement_timeout` (none by default); when one of them
  *   ends it, the error says so.
- * - Any `search_path`: the transaction's `search_path` is set to `public` (`set_config(…, true)`, for this
- *   transaction only), so the package's tables are made in `public`, as its migrations and `checkSchema()`
- *   expect, whatever the session's `search_path` is. The host's own queries find them only if `public` is on
- *   its `search_path`.
+ * - Any `search_path`: the transaction's `search_path` is set to the target schema alone (`public` by default;
+ *   `set_config(…, true)`, for this transaction only), so the package's tables are made there, as its migrations
+ *   and `checkSchema()` expect, whatever the session's `search_path` is. The host's own queries find them
+ *   through drizzle's schema-qualified tables (`defineAuthSchema({ pgSchema })`), or unqualified only if the
+ *   schema is on its `search_path`.
+ * - `pgSchema`: the schema is created if missing and the same migrations run there, their `"public".`
+ *   qualifiers moved to it (`moveSchemaReferences`); the history rows say which schema each migration went to,
+ *   and a schema's lock is its own, so two schemas migrate independently and at once.
  * - If a statement fails, the transaction rolls back: the schema and the history are as before the call.
  * - A lost connection (the backend terminated, the server restarted) rejects with a `MigrationError`; it never
  *   crashes the host process through node-postgres's `'error'` event, even on a pool's checked-out client.
@@ -278,8 +393,7 @@ const migrationGuard: TransactionGuard = {
  *   wait timed out, or the history table cannot be created or read. The driver's error is the `cause`.
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const { schema, table, folder, files, coreCount, plugins, adoptFrom } = resolveMigrateOptions(options);
-  const history = historyTable(schema, table);
+  const { schema, table, folder, files, coreCount, plugins, pgSchema, adoptFrom } = resolveMigrateOptions(options);
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
   let converted: string[] = [];
@@ -287,27 +401,38 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
     let timeouts: string;
     try {
       const [settings] = rowsOf(
-        await tx.execute(sql`select set_config('search_path', ${MIGRATIONS_SEARCH_PATH}, true),
+        await tx.execute(sql`select set_config('search_path', ${searchPathOf(pgSchema)}, true),
             current_setting('lock_timeout') as lock_timeout, current_setting('statement_timeout') as statement_timeout`),
       );
       timeouts = `lock_timeout ${settings?.lock_timeout}, statement_timeout ${settings?.statement_timeout}`;
     } catch (cause) {
       throw new MigrationError(`Cannot run the migrations: ${driverMessage(cause)}`, { cause });
     }
-    await takeLock(tx, schema, table, timeouts);
+    await takeLock(tx, schema, table, pgSchema, timeouts);
     let done: Set<number>;
+    let placed: boolean;
     try {
-      await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
-      await tx.execute(
-        sql`create table if not exists ${sql.identifier(schema)}.${sql.identifier(table)} (id serial primary key, hash text not null, created_at bigint)`,
-      );
-      done = await appliedTimes(tx, history);
+      placed = await prepareHistory(tx, schema, table, pgSchema, timeouts);
+      done = await appliedTimes(tx, schema, table, pgSchema, placed);
     } catch (cause) {
+      if (cause instanceof MigrationError) throw cause;
       throw new MigrationError(
         `Cannot prepare the migration history table ${schema}.${table}: ${driverMessage(cause)}`,
         { cause },
       );
     }
+    if (pgSchema !== DEFAULT_PG_SCHEMA) {
+      try {
+        await tx.execute(sql`create schema if not exists ${sql.identifier(pgSchema)}`);
+      } catch (cause) {
+        throw new MigrationError(`Cannot create the schema ${pgSchema}: ${driverMessage(cause)}`, { cause });
+      }
+    }
+    const record = async (file: MigrationFile) => {
+      const values = { hash: file.hash, createdAt: file.createdAt };
+      if (placed) await tx.insert(placedHistoryTable(schema, table)).values({ ...values, pgSchema });
+      else await tx.insert(historyTable(schema, table)).values(values);
+    };
     if (done.size === 0) {
       const coreFiles = files.slice(0, coreCount);
       const pluginMigrations = plugins.map((plugin) => {
@@ -324,7 +449,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
           pluginMigrations,
         ));
       } else {
-        existing = await adoptExistingTables(tx, folder, coreFiles).catch(async (error: unknown) => {
+        existing = await adoptExistingTables(tx, folder, coreFiles, pgSchema).catch(async (error: unknown) => {
           const convertible =
             error instanceof SchemaMismatchError
               ? await conversionHint(tx, folder, coreFiles, pluginMigrations)
@@ -336,7 +461,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
             hint: convertible.hint,
           });
         });
-        if (existing.length === 0) {
+        if (existing.length === 0 && pgSchema === DEFAULT_PG_SCHEMA) {
           // None of the package's tables, but Better Auth's CLI tables under other names (`users`, `rateLimit`):
           // creating empty tables beside them would split the host's users in two.
           const convertible = await conversionHint(tx, folder, coreFiles, pluginMigrations);
@@ -357,7 +482,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
         }
       }
       for (const file of existing) {
-        await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
+        await record(file);
         done.add(file.createdAt);
         adopted.push(info(file));
       }
@@ -367,7 +492,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
       const started = performance.now();
       try {
         for (const statement of file.statements) await tx.execute(sql.raw(statement));
-        await tx.insert(history).values({ hash: file.hash, createdAt: file.createdAt });
+        await record(file);
       } catch (cause) {
         throw new MigrationError(`Migration ${file.tag} failed: ${driverMessage(cause)}`, {
           migration: file.tag,
@@ -390,14 +515,11 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
  *   history table cannot be queried (the driver's error as `cause`).
  */
 export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrationStatus> {
-  const { schema, table, files } = resolveMigrateOptions(options);
-  const history = historyTable(schema, table);
+  const { schema, table, files, pgSchema } = resolveMigrateOptions(options);
   let done: Set<number>;
   try {
-    const found = await db.execute(
-      sql`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`}) is not null as present`,
-    );
-    done = rowsOf(found)[0]?.present ? await appliedTimes(db, history) : new Set();
+    const { present, placed } = await historyState(db, schema, table);
+    done = present ? await appliedTimes(db, schema, table, pgSchema, placed) : new Set();
   } catch (cause) {
     throw new MigrationError(`Cannot read the migration history table ${schema}.${table}: ${driverMessage(cause)}`, {
       cause,
@@ -408,5 +530,3 @@ export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions
     pending: files.filter((file) => !done.has(file.createdAt)).map(info),
   };
 }
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -1,5 +1,7 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PluginName, pluginNames } from "../schema/define.js";
+import { MigrationError } from "./errors.js";
 import { migrationsFolder } from "./folder.js";
 import { readMigrationFolder } from "./journal.js";
 import { readSnapshot, type Snapshot, type SnapshotTable } from "./snapshot.js";
@@ -74,4 +76,47 @@ export function expectedSnapshot(folder: string, plugins: readonly PluginName[])
     if (last) snapshot = mergeSnapshots(snapshot, readSnapshot(pluginFolder, last.idx));
   }
   return snapshot;
+}
+
+/**
+ * Prepares the host's own drizzle-kit folder for its `additionalFields` columns, so that `drizzle-kit generate` (on
+ * a schema file exporting the host's `defineAuthSchema()` tables) writes only the host's columns: run it before each
+ * `drizzle-kit generate`.
+ *
+ * - A folder without `meta/_journal.json` gets an empty journal and `meta/0000_snapshot.json` holding the tables the
+ *   package's migrations make with `plugins`; drizzle-kit diffs against it, and its first migration (number 0000)
+ *   replaces it.
+ * - A folder with migrations: the package's tables (newest core and plugin snapshots) are merged into its newest
+ *   snapshot, so that changes shipped by a newer version of the package are not generated again by the host.
+ *
+ * The host applies its folder with its own history (drizzle-kit's `migrate` or drizzle's migrator), after
+ * `migrate(db, { plugins })`.
+ * @returns the snapshot file written.
+ * @throws {TypeError} for a bad `plugins` list. @throws {MigrationError} when a folder cannot be read.
+ */
+export function prepareHostMigrations(
+  folder: string,
+  {
+    plugins,
+    migrationsFolder: packageFolder = migrationsFolder,
+  }: { plugins?: readonly PluginName[]; migrationsFolder?: string } = {},
+): string {
+  const expected = expectedSnapshot(packageFolder, pluginsOption(plugins));
+  if (!expected) throw new MigrationError(`The migrations folder ${packageFolder} has no migration`);
+  const meta = join(folder, "meta");
+  mkdirSync(meta, { recursive: true });
+  const journalPath = join(meta, "_journal.json");
+  if (!existsSync(journalPath)) {
+    writeFileSync(journalPath, `${JSON.stringify({ version: "7", dialect: "postgresql", entries: [] }, null, 2)}\n`);
+  }
+  const last = readMigrationFolder(folder).at(-1);
+  const file = join(meta, `${String(last?.idx ?? 0).padStart(4, "0")}_snapshot.json`);
+  if (!last) {
+    writeFileSync(file, `${JSON.stringify(expected, null, 2)}\n`);
+    return file;
+  }
+  const own = readSnapshot(folder, last.idx) as Snapshot & { id?: string; prevId?: string };
+  const merged = mergeSnapshots(expected, own);
+  writeFileSync(file, `${JSON.stringify({ ...merged, id: own.id, prevId: own.prevId }, null, 2)}\n`);
+  return file;
 }

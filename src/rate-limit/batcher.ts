@@ -1,9 +1,12 @@
-import type { SQL } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { entityKind, is } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { AnyPgDatabase } from "../shared/database.js";
+import { sqlStateOf } from "../shared/driver-error.js";
 import { rowsOf } from "../shared/rows.js";
 import { DbStoreError } from "./errors.js";
 import { mayBelongToOneKey, retryOnDeadlock } from "./retry.js";
-import { incrementStatement } from "./statements.js";
+import { DEFAULT_TABLE_TEXT, incrementStatement, incrementText } from "./statements.js";
 
 /** What one `increment` call gets: its own total and the window's end (Unix milliseconds). */
 export interface Hit {
@@ -19,6 +22,38 @@ interface Waiter {
 }
 
 type Batch = [string, Waiter[]][];
+
+/** What the batcher needs of node-postgres's `Pool` or `Client`: a query with a name (a prepared statement). */
+interface NodePgQueryable {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * The node-postgres `Pool` or `Client` behind `db` when `db` is a drizzle node-postgres database (not a
+ * transaction: a statement there must stay in the host's transaction, which drizzle's session holds);
+ * `undefined` for any other driver. Recognised by drizzle's own entity kind of its session.
+ */
+function nodePgClientOf(db: AnyPgDatabase): NodePgQueryable | undefined {
+  if (is(db, PgTransaction)) return undefined;
+  const session = db._?.session as unknown as { client?: unknown } | undefined;
+  const kind = (session?.constructor as { [entityKind]?: string } | undefined)?.[entityKind];
+  const client = session?.client as Partial<NodePgQueryable> | undefined;
+  return kind === "NodePgSession" && typeof client?.query === "function" ? (client as NodePgQueryable) : undefined;
+}
+
+/**
+ * PostgreSQL's `invalid_sql_statement_name` (26000) and `duplicate_prepared_statement` (42P05): what a named
+ * statement meets behind a pooler that hands each transaction another server connection and does not track
+ * prepared statements (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`). The
+ * statement did not run.
+ */
+const PREPARED_STATEMENT_LOST = new Set(["26000", "42P05"]);
+
+/** How the increment statements are sent (see `DbStoreOptions`). */
+export interface IncrementTuning {
+  synchronousCommit: boolean;
+  preparedStatements: boolean;
+}
 
 /**
  * Coalesces increments: while `maxInFlight` statements are running, new increments wait, and all that waited
@@ -42,6 +77,12 @@ export class IncrementBatcher {
   #running = new Set<Batch>();
   #scheduled = false;
   #idle: (() => void)[] = [];
+  /** node-postgres's pool or client, when that is the driver and `db` is not a transaction. */
+  readonly #nodePg: NodePgQueryable | undefined;
+  readonly #text: string;
+  readonly #synchronousCommit: boolean;
+  /** The name of the prepared statement, while named statements are used. */
+  #name: string | undefined;
 
   constructor(
     private readonly db: AnyPgDatabase,
@@ -49,7 +90,27 @@ export class IncrementBatcher {
     private readonly maxBatchSize: number,
     private readonly maxQueueSize: number,
     private readonly windowMs: () => number,
-  ) {}
+    tuning: IncrementTuning = { synchronousCommit: true, preparedStatements: false },
+    private readonly tableText: string = DEFAULT_TABLE_TEXT,
+  ) {
+    this.#nodePg = nodePgClientOf(db);
+    // In the host's transaction, synchronous_commit would change for all of it: leave it alone there.
+    this.#synchronousCommit = tuning.synchronousCommit || is(db, PgTransaction);
+    this.#text = incrementText(this.#synchronousCommit, tableText);
+    // One name per statement text: connections that prepared another text (the other synchronous_commit, or
+    // another table) never see this name.
+    const table =
+      tableText === DEFAULT_TABLE_TEXT ? "" : `_${createHash("sha256").update(tableText).digest("hex").slice(0, 16)}`;
+    this.#name =
+      tuning.preparedStatements && this.#nodePg
+        ? `be_db_rate_limit_increment_v1_${this.#synchronousCommit ? "s" : "a"}${table}`
+        : undefined;
+  }
+
+  /** Whether the increments go as a named (prepared) statement; false after a pooler refused one. */
+  get prepared(): boolean {
+    return this.#name !== undefined;
+  }
 
   /**
    * Queues one hit for `key` (already prefixed and checked). Rejects at once with a `DbStoreError` (nothing
@@ -169,11 +230,9 @@ export class IncrementBatcher {
   async #send(batch: Batch): Promise<void> {
     const keys = batch.map(([key]) => key);
     const counts = batch.map(([, waiters]) => waiters.length);
-    let statement: SQL;
     let rows: Record<string, unknown>[];
     try {
-      statement = incrementStatement(keys, counts, this.windowMs());
-      rows = rowsOf(await retryOnDeadlock(() => this.db.execute(statement)));
+      rows = await retryOnDeadlock(() => this.#run(keys, counts));
     } catch (error) {
       if (batch.length > 1 && mayBelongToOneKey(error)) {
         // The failed statement changed nothing: send each half again, sequentially (one connection, sorted
@@ -206,6 +265,30 @@ export class IncrementBatcher {
         waiter.done = true;
         waiter.resolve({ totalHits: first + i, resetMs });
       }
+    }
+  }
+
+  /**
+   * Runs one increment statement. On node-postgres it goes to the pool directly, as a named statement while
+   * `preparedStatements` holds (PostgreSQL then parses and plans it once per connection); a named statement
+   * that the pooler lost (see `PREPARED_STATEMENT_LOST`) did not run, so it is sent again unnamed, and so are all
+   * later ones of this store. Other drivers get the same statement through drizzle's `db.execute`.
+   */
+  async #run(keys: string[], counts: number[]): Promise<Record<string, unknown>[]> {
+    const windowMs = this.windowMs();
+    if (!this.#nodePg)
+      return rowsOf(
+        await this.db.execute(incrementStatement(keys, counts, windowMs, this.#synchronousCommit, this.tableText)),
+      );
+    const values = [keys, counts, windowMs];
+    const name = this.#name;
+    if (name === undefined) return (await this.#nodePg.query({ text: this.#text, values })).rows;
+    try {
+      return (await this.#nodePg.query({ name, text: this.#text, values })).rows;
+    } catch (error) {
+      if (!PREPARED_STATEMENT_LOST.has(sqlStateOf(error) ?? "")) throw error;
+      this.#name = undefined;
+      return (await this.#nodePg.query({ text: this.#text, values })).rows;
     }
   }
 }

@@ -1,5 +1,27 @@
+import { is } from "drizzle-orm";
+import { type AnyPgColumn, getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import { rateLimitTable } from "../schema/rate-limit.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { checkPrefix } from "./keys.js";
+import type { OnDatabaseError } from "./outage.js";
+import { DEFAULT_TABLE_TEXT, quotedTableName } from "./statements.js";
+
+/**
+ * A `rate_limit` table wherever it lives: the package's `rateLimitTable`, or the one `defineAuthSchema({ pgSchema })`
+ * returns (`s.rateLimitTable`, in that schema).
+ */
+export type DbStoreTable = PgTable & {
+  id: AnyPgColumn;
+  key: AnyPgColumn;
+  count: AnyPgColumn;
+  lastRequest: AnyPgColumn;
+  windowStart: AnyPgColumn;
+  previousCount: AnyPgColumn;
+  blockedUntil: AnyPgColumn;
+};
+
+/** The columns `DbStore`'s statements name, as the package's migrations make them. */
+const COLUMNS = ["id", "key", "count", "last_request", "window_start", "previous_count", "blocked_until"];
 
 /** Options of `new DbStore(options)`. */
 export interface DbStoreOptions {
@@ -9,6 +31,14 @@ export interface DbStoreOptions {
    * closes a connection.
    */
   db: AnyPgDatabase;
+  /**
+   * The `rate_limit` table to count in: a drizzle table with the package's `rate_limit` columns, for example
+   * `s.rateLimitTable` from `defineAuthSchema({ pgSchema: "auth" })` for the table `migrate(db, { pgSchema: "auth" })`
+   * made. Every statement names it schema-qualified and quoted (`"auth"."rate_limit"`), so the session's
+   * `search_path` does not matter. Defaults to the package's `rateLimitTable` (in `public`, named `"rate_limit"`
+   * unqualified as drizzle names it, so found through the `search_path`).
+   */
+  table?: DbStoreTable;
   /**
    * Text put before every key in the `key` column, so that stores and Better Auth share the table: 1 to 64
    * UTF-8 bytes, ending with ":" and with no other ":" (`"rl:"`, `"rl-login:"`), so that no two stores can
@@ -49,6 +79,31 @@ export interface DbStoreOptions {
    * numeric `limit`.
    */
   blockedKeyCacheSize?: number;
+  /**
+   * Whether an increment's commit waits until PostgreSQL has flushed it to disk (its `synchronous_commit` for
+   * that statement's own transaction). With `false`, the commit returns before the flush: a hot key's row lock is
+   * held for less time and many more increments fit in a second, but after a crash of the PostgreSQL server (not
+   * of the app) the increments of the last moments before it (at most about three times `wal_writer_delay`, 600 ms
+   * by default) may be lost, so those clients start their windows with fewer hits. Nothing is ever half-written
+   * and nothing else changes; a normal restart loses nothing. Only `increment` statements, and never when `db` is a
+   * drizzle transaction (it would apply to the host's whole transaction). Defaults to `false`.
+   */
+  synchronousCommit?: boolean;
+  /**
+   * On node-postgres, send increments as a named prepared statement, which PostgreSQL parses and plans once per
+   * connection instead of on every call. Behind a pooler that does not keep prepared statements apart (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`), the first refused statement (SQLSTATE
+   * 26000 or 42P05; it did not run) is sent again unnamed and the store uses unnamed statements from then on.
+   * postgres.js prepares statements by itself (its `prepare` option); PGlite needs none. Defaults to `true`.
+   */
+  preparedStatements?: boolean;
+  /**
+   * What the store does while the database is unreachable (connection refused or lost, pool exhausted, server
+   * shutting down; see `isOutage`): `"fail"` (the default) rejects with the `DbStoreError`, `"allow"` lets calls
+   * through uncounted, `"memory"` counts in this process's memory (fixed windows) until a `select 1`, tried at
+   * most once a second, succeeds again.
+   */
+  onDatabaseError?: OnDatabaseError;
 }
 
 /** The counting algorithms of `DbStore`. */
@@ -75,11 +130,7 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`algorithm\` must be "fixed-window", "sliding-window" or "token-bucket" (got ${shown(algorithm)})`,
     );
   }
-  if (blockDurationMs > 0 && algorithm !== "fixed-window") {
-    throw new TypeError(
-      `${PACKAGE}: DbStore option \`blockDurationMs\` works with the "fixed-window" algorithm only (got algorithm ${JSON.stringify(algorithm)})`,
-    );
-  }
+
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${PACKAGE}: new DbStore(options) needs an options object with \`db\` (a drizzle database)`);
   }
@@ -95,6 +146,9 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
     maxInFlight = 4,
     maxBatchSize = 1000,
     maxQueueSize = 10_000,
+    synchronousCommit = false,
+    preparedStatements = true,
+    table = rateLimitTable,
   } = options as Partial<DbStoreOptions>;
   if (typeof db !== "object" || db === null || typeof (db as { execute?: unknown }).execute !== "function") {
     throw new TypeError(
@@ -117,13 +171,30 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
       `${PACKAGE}: DbStore option \`maxQueueSize\` must be a positive integer (got ${shown(maxQueueSize)})`,
     );
   }
+  for (const [name, value] of [
+    ["synchronousCommit", synchronousCommit],
+    ["preparedStatements", preparedStatements],
+  ] as const) {
+    if (typeof value !== "boolean") {
+      throw new TypeError(`${PACKAGE}: DbStore option \`${name}\` must be a boolean (got ${shown(value)})`);
+    }
+  }
   const blockedKeyCacheSize = (options as { blockedKeyCacheSize?: unknown }).blockedKeyCacheSize ?? 10_000;
   if (typeof blockedKeyCacheSize !== "number" || !Number.isInteger(blockedKeyCacheSize) || blockedKeyCacheSize < 0) {
     throw new TypeError(
       `${PACKAGE}: DbStore option \`blockedKeyCacheSize\` must be a non-negative integer (got ${shown(blockedKeyCacheSize)})`,
     );
   }
+  const onDatabaseError = (options as { onDatabaseError?: unknown }).onDatabaseError ?? "fail";
+  if (onDatabaseError !== "fail" && onDatabaseError !== "allow" && onDatabaseError !== "memory") {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`onDatabaseError\` must be "fail", "allow" or "memory" (got ${shown(onDatabaseError)})`,
+    );
+  }
+  checkTable(table);
   return {
+    table,
+    onDatabaseError,
     blockedKeyCacheSize,
     db,
     prefix,
@@ -132,7 +203,39 @@ export function validateOptions(options: unknown): Required<DbStoreOptions> {
     maxQueueSize,
     blockDurationMs,
     algorithm: algorithm as DbStoreAlgorithm,
+    synchronousCommit,
+    preparedStatements,
   };
+}
+
+/**
+ * Refuses a `table` that is not a drizzle PostgreSQL table with the `rate_limit` columns (`id`, `key`, `count`,
+ * `last_request`, `window_start`, `previous_count`, `blocked_until`), with a `TypeError` naming the option.
+ */
+function checkTable(table: unknown): asserts table is DbStoreTable {
+  if (!is(table, PgTable)) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`table\` must be a drizzle PostgreSQL table such as \`rateLimitTable\` (got ${table === null ? "null" : typeof table})`,
+    );
+  }
+  const { name, columns } = getTableConfig(table);
+  const names = new Set(columns.map((column) => column.name));
+  const missing = COLUMNS.filter((column) => !names.has(column));
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${PACKAGE}: DbStore option \`table\` must have the rate_limit columns ${COLUMNS.join(", ")}; ${name} lacks ${missing.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * How the statements name `table`: `"schema"."name"` when drizzle puts it in a schema (`pgSchema(…).table`), else
+ * `"name"`. The package's own `rateLimitTable` is the shared `"rate_limit"`.
+ */
+export function tableTextOf(table: DbStoreTable): string {
+  if (table === rateLimitTable) return DEFAULT_TABLE_TEXT;
+  const { name, schema } = getTableConfig(table);
+  return quotedTableName(name, schema);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { rowsOf } from "../shared/rows.js";
 import {
@@ -39,12 +39,14 @@ import { storedKey } from "./keys.js";
 import {
   type DbStoreAlgorithm,
   type DbStoreOptions,
+  tableTextOf,
   validateConsumeRule,
   validateInitLimit,
   validateOptions,
   validateShutdownTimeout,
   validateWindowMs,
 } from "./options.js";
+import { OutageGuard } from "./outage.js";
 import { retryOnDeadlock } from "./retry.js";
 import {
   decrementStatement,
@@ -117,45 +119,84 @@ export class DbStore {
   readonly #sliding: Coalescer<SlidingParams, Indexed<SlidingState>>;
   readonly #bucket: Coalescer<BucketParams, Indexed<BucketState>>;
   readonly #cache: BlockedKeyCache;
+  readonly #outage: OutageGuard;
+  /** The table as every statement names it (`"rate_limit"`, or `"auth"."rate_limit"`). */
+  readonly #table: SQL;
   /** How hits are counted (the `algorithm` option). */
   readonly algorithm: DbStoreAlgorithm;
 
   /**
-   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? }`, see `DbStoreOptions`. Does
-   *   no I/O.
+   * @param options `{ db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, synchronousCommit?,
+   *   preparedStatements? }`, see `DbStoreOptions`. Does no I/O.
    * @throws {TypeError} naming the package when `db` is missing or not a drizzle database, `prefix` breaks its
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
-   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, or `windowMs` is given here (it belongs to
+   *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
+   *   not a boolean, or `windowMs` is given here (it belongs to
    *   the middleware, which passes it to `init`).
    */
   constructor(options: DbStoreOptions) {
-    const { db, prefix, maxInFlight, maxBatchSize, maxQueueSize, blockDurationMs, algorithm, blockedKeyCacheSize } =
-      validateOptions(options);
+    const {
+      db,
+      prefix,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      blockDurationMs,
+      algorithm,
+      blockedKeyCacheSize,
+      synchronousCommit,
+      preparedStatements,
+      onDatabaseError,
+      table,
+    } = validateOptions(options);
+    const tableText = tableTextOf(table);
+    this.#table = sql.raw(tableText);
+    this.#outage = new OutageGuard(db, onDatabaseError);
     this.#cache = new BlockedKeyCache(db, blockedKeyCacheSize);
     this.algorithm = algorithm;
     this.#db = db;
     this.prefix = prefix;
-    this.#batcher = new IncrementBatcher(db, maxInFlight, maxBatchSize, maxQueueSize, () => this.#window());
+    this.#batcher = new IncrementBatcher(
+      db,
+      maxInFlight,
+      maxBatchSize,
+      maxQueueSize,
+      () => this.#window(),
+      { synchronousCommit, preparedStatements },
+      tableText,
+    );
     this.#blockMs = blockDurationMs;
     const limits = { maxInFlight, maxBatchSize, maxQueueSize };
     this.#consumer = new Coalescer(
       db,
-      { operation: "consume", statement: consumeStatement, answer: consumeAnswer },
+      { operation: "consume", statement: (items) => consumeStatement(items, this.#table), answer: consumeAnswer },
       limits,
     );
     this.#lockout = new Coalescer(
       db,
-      { operation: "increment", statement: lockoutIncrementStatement, answer: lockoutIncrementAnswer },
+      {
+        operation: "increment",
+        statement: (items) => lockoutIncrementStatement(items, this.#table),
+        answer: lockoutIncrementAnswer,
+      },
       limits,
     );
     this.#sliding = new Coalescer(
       db,
-      { operation: "increment", statement: slidingStatement, answer: indexed(slidingState) },
+      {
+        operation: "increment",
+        statement: (items) => slidingStatement(items, this.#table),
+        answer: indexed(slidingState),
+      },
       limits,
     );
     this.#bucket = new Coalescer(
       db,
-      { operation: "increment", statement: bucketStatement, answer: indexed(bucketState) },
+      {
+        operation: "increment",
+        statement: (items) => bucketStatement(items, this.#table),
+        answer: indexed(bucketState),
+      },
       limits,
     );
   }
@@ -177,18 +218,18 @@ export class DbStore {
   async get(key: string): Promise<DbStoreClientInfo | undefined> {
     if (this.algorithm === "sliding-window") {
       const windowMs = this.#window();
-      const rows = await this.#query("get", slidingGetStatement(this.#key(key)));
+      const rows = await this.#query("get", slidingGetStatement(this.#key(key), this.#table));
       const info = slidingGet(rows[0], windowMs);
       return info && { totalHits: info.totalHits, resetTime: new Date(info.resetMs) };
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(this.#window(), this.#limit(`algorithm "token-bucket"`));
-      const row = (await this.#query("get", bucketGetStatement(this.#key(key))))[0];
+      const row = (await this.#query("get", bucketGetStatement(this.#key(key), this.#table)))[0];
       if (!row) return undefined;
       const tat = num(row, "last_request");
       return { totalHits: tokensInUse(tat, num(row, "now_ms"), interval), resetTime: new Date(tat) };
     }
-    const rows = await this.#query("get", getStatement(this.#key(key)));
+    const rows = await this.#query("get", getStatement(this.#key(key), this.#table));
     const row = rows[0];
     if (!row) return undefined;
     return { totalHits: Number(row.count), resetTime: new Date(Number(row.last_request)) };
@@ -209,7 +250,15 @@ export class DbStore {
       const cached = this.#cache.hit(full);
       if (cached) return { totalHits: cached.totalHits, resetTime: new Date(cached.resetMs) };
     }
-    const { totalHits, resetMs, blockedUntilMs } = await this.#increment(full, windowMs);
+    if (this.#outage.down) return this.#fallbackIncrement(full, windowMs);
+    let result: { totalHits: number; resetMs: number; blockedUntilMs: number };
+    try {
+      result = await this.#increment(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#fallbackIncrement(full, windowMs);
+      throw error;
+    }
+    const { totalHits, resetMs, blockedUntilMs } = result;
     if (limit !== undefined && totalHits > limit) {
       this.#cache.block(full, blockedUntilMs, totalHits, resetMs, this.algorithm !== "token-bucket");
     }
@@ -223,17 +272,21 @@ export class DbStore {
   ): Promise<{ totalHits: number; resetMs: number; blockedUntilMs: number }> {
     if (this.algorithm === "sliding-window") {
       const max = this.#limit(`algorithm "sliding-window"`);
-      const state = await this.#sliding.add(full, { windowMs, max, consume: 0 }, `${windowMs}:${max}:0`);
-      return {
-        totalHits: state.before + state.index + 1,
-        resetMs: state.start + state.windowMs,
-        blockedUntilMs: slidingRetryAt(state, max),
-      };
+      const params = { windowMs, max, consume: 0 as const, blockMs: this.#blockMs };
+      const state = await this.#sliding.add(full, params, `${windowMs}:${max}:0`);
+      let totalHits = state.before + state.index + 1;
+      let resetMs = state.start + state.windowMs;
+      if (state.blockedUntil > state.nowMs && (state.wasBlocked || totalHits > max)) {
+        // Locked out: over the limit until the block ends, whatever the estimate.
+        totalHits = Math.max(totalHits, max + 1);
+        resetMs = Math.max(resetMs, state.blockedUntil);
+      }
+      return { totalHits, resetMs, blockedUntilMs: slidingRetryAt(state, max) };
     }
     if (this.algorithm === "token-bucket") {
       const max = this.#limit(`algorithm "token-bucket"`);
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       const totalHits =
         state.index < state.allowed ? tokensInUse(state.start, state.nowMs, interval) + state.index + 1 : max + 1;
       return { totalHits, resetMs: state.tat, blockedUntilMs: state.tat + interval - max * interval };
@@ -266,7 +319,15 @@ export class DbStore {
     const id = `${full}\u0000${windowMs}:${max}`;
     const cached = this.#cache.denial(id);
     if (cached !== undefined) return { allowed: false, retryAfter: cached };
-    const { allowed, retryAtMs, nowMs } = await this.#consume(full, windowMs, max);
+    if (this.#outage.down) return this.#outage.consume(id, windowMs, max);
+    let result: { allowed: boolean; retryAtMs: number; nowMs: number };
+    try {
+      result = await this.#consume(full, windowMs, max);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) return this.#outage.consume(id, windowMs, max);
+      throw error;
+    }
+    const { allowed, retryAtMs, nowMs } = result;
     if (allowed) return { allowed: true, retryAfter: null };
     this.#cache.block(id, retryAtMs, 0, retryAtMs, false);
     return { allowed: false, retryAfter: retryAfter(retryAtMs, nowMs) };
@@ -285,7 +346,7 @@ export class DbStore {
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, max);
-      const state = await this.#bucket.add(full, { max, interval }, `${max}:${interval}`);
+      const state = await this.#bucket.add(full, { max, interval, blockMs: this.#blockMs }, `${max}:${interval}`);
       return {
         allowed: state.index < state.allowed,
         retryAtMs: state.tat + interval - max * interval,
@@ -297,7 +358,7 @@ export class DbStore {
   }
 
   #slidingConsume(full: string, windowMs: number, max: number): Promise<Indexed<SlidingState>> {
-    return this.#sliding.add(full, { windowMs, max, consume: 1 }, `${windowMs}:${max}:1`);
+    return this.#sliding.add(full, { windowMs, max, consume: 1, blockMs: this.#blockMs }, `${windowMs}:${max}:1`);
   }
 
   /**
@@ -311,16 +372,29 @@ export class DbStore {
     const windowMs = this.#window();
     // A hit answered from the blocked-key cache never reached the database: take it back there.
     if (this.#cache.takeBack(full)) return;
+    if (this.#outage.down) {
+      this.#outage.decrement(full);
+      return;
+    }
+    try {
+      await this.#decrement(full, windowMs);
+    } catch (error) {
+      if (this.#outage.takesOver(error)) this.#outage.decrement(full);
+      else throw error;
+    }
+  }
+
+  async #decrement(full: string, windowMs: number): Promise<void> {
     if (this.algorithm === "sliding-window") {
-      await this.#query("decrement", slidingDecrementStatement(full, windowMs));
+      await this.#query("decrement", slidingDecrementStatement(full, windowMs, this.#table));
       return;
     }
     if (this.algorithm === "token-bucket") {
       const interval = bucketInterval(windowMs, this.#limit(`algorithm "token-bucket"`));
-      await this.#query("decrement", bucketDecrementStatement(full, interval));
+      await this.#query("decrement", bucketDecrementStatement(full, interval, this.#table));
       return;
     }
-    await this.#query("decrement", decrementStatement(full, windowMs));
+    await this.#query("decrement", decrementStatement(full, windowMs, this.#table));
   }
 
   /**
@@ -330,7 +404,7 @@ export class DbStore {
   async resetKey(key: string): Promise<void> {
     const full = this.#key(key);
     this.#cache.forget(full);
-    await this.#query("resetKey", resetKeyStatement(full));
+    await this.#query("resetKey", resetKeyStatement(full, this.#table));
   }
 
   /**
@@ -341,7 +415,7 @@ export class DbStore {
    */
   async resetAll(): Promise<void> {
     this.#cache.clear();
-    await this.#query("resetAll", resetAllStatement(this.prefix));
+    await this.#query("resetAll", resetAllStatement(this.prefix, this.#table));
   }
 
   /**
@@ -360,7 +434,7 @@ export class DbStore {
     }
     let total = 0;
     for (;;) {
-      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize));
+      const rows = await this.#query("prune", pruneStatement(this.prefix, batchSize, this.#table));
       const deleted = Number(rows[0]?.deleted ?? 0);
       total += deleted;
       if (deleted < batchSize) return total;
@@ -407,6 +481,11 @@ export class DbStore {
       );
     }
     return this.windowMs;
+  }
+
+  #fallbackIncrement(full: string, windowMs: number): DbStoreClientInfo {
+    const { totalHits, resetMs } = this.#outage.increment(full, windowMs);
+    return { totalHits, resetTime: new Date(resetMs) };
   }
 
   #needsLimit(): string | undefined {

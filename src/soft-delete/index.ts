@@ -3,4 +3,10 @@ export { MissingWhereError, SoftDeleteError, type SoftDeleteOperation, UserNotFo
 export { type PurgeDeletedOptions, purgeDeleted } from "./purge.js";
 export { restore, softDelete } from "./soft-delete.js";
 export type { DeletedAtColumn, SoftDeletableTable, SoftDeleteWhere, WholeTable } from "./types.js";
-export { type SoftDeleteUserResult, softDeleteUser } from "./user.js";
+export {
+  type SoftDeleteSessionTable,
+  type SoftDeleteUserOptions,
+  type SoftDeleteUserResult,
+  type SoftDeleteUserTable,
+  softDeleteUser,
+} from "./user.js";

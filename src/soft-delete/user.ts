@@ -1,9 +1,11 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, Column, eq, is, isNull, sql, Table } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { sessionTable, userTable } from "../schema/auth.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
 import { databaseFailure, SoftDeleteError, UserNotFoundError } from "./errors.js";
 import { softDeleteRows } from "./soft-delete.js";
+import type { SoftDeletableTable } from "./types.js";
 import { checkDatabase } from "./where.js";
 
 /**
@@ -15,13 +17,38 @@ const softDeleteUserGuard: TransactionGuard = {
   wrap: (cause) => databaseFailure("softDeleteUser", cause),
 };
 
+/** A `user` table wherever it lives: `userTable`, or `s.userTable` of `defineAuthSchema({ pgSchema })`. */
+export type SoftDeleteUserTable = SoftDeletableTable & { readonly id: AnyPgColumn };
+
+/** A `session` table wherever it lives: `sessionTable`, or `s.sessionTable` of `defineAuthSchema({ pgSchema })`. */
+export type SoftDeleteSessionTable = SoftDeletableTable & {
+  readonly id: AnyPgColumn;
+  readonly userId: AnyPgColumn;
+  readonly expiresAt: AnyPgColumn;
+};
+
+/** Options of `softDeleteUser`. */
+export interface SoftDeleteUserOptions<U extends SoftDeleteUserTable = typeof userTable> {
+  /**
+   * The `user` and `session` tables to act on, keyed by Better Auth's model names: the `authSchema` given to
+   * Better Auth's `drizzleAdapter` fits (`{ schema: s.authSchema }` for tables in another PostgreSQL schema;
+   * drizzle names them schema-qualified, so the session's `search_path` does not matter). Defaults to the
+   * package's `userTable` and `sessionTable`.
+   */
+  schema?: { user: U; session: SoftDeleteSessionTable };
+}
+
 /** What `softDeleteUser` did. */
-export interface SoftDeleteUserResult {
+export interface SoftDeleteUserResult<U extends SoftDeleteUserTable = typeof userTable> {
   /** The user row after the call; `deletedAt` is this call's time, or the earlier one if already soft-deleted. */
-  user: typeof userTable.$inferSelect;
+  user: U["$inferSelect"];
   /** Sessions of the user this call ended (those not soft-deleted before). */
   sessionsEnded: number;
 }
+
+// drizzle's builders cannot be typed against a table type parameter; the public signature carries the types.
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+type Loose = any;
 
 /**
  * Soft-deletes a user and ends every session of theirs, in one transaction (a savepoint when `db` is already a
@@ -40,40 +67,67 @@ export interface SoftDeleteUserResult {
  *
  * @param db any drizzle PostgreSQL database or transaction.
  * @param userId the `user.id` to soft-delete: a non-empty, well-formed string without NUL characters.
+ * @param options.schema the `user` and `session` tables (default: the package's), see {@link SoftDeleteUserOptions}.
  * @returns the user row after the call and the number of sessions ended.
  * @throws TypeError when `userId` is not a non-empty string, contains a NUL (U+0000, which PostgreSQL's text
- *   cannot hold) or a lone surrogate (which would be stored as U+FFFD), or `db` is not a drizzle database; before
- *   any SQL.
+ *   cannot hold) or a lone surrogate (which would be stored as U+FFFD), `db` is not a drizzle database, or
+ *   `options.schema` lacks a `user` or `session` table with the columns used; before any SQL.
  * @throws UserNotFoundError (a `SoftDeleteError`) when no user has that id; nothing is changed.
  * @throws SoftDeleteError when the database fails (`cause`: the driver's error); nothing is changed.
  *
  * @example const { sessionsEnded } = await softDeleteUser(db, userId);
  */
-export async function softDeleteUser(db: AnyPgDatabase, userId: string): Promise<SoftDeleteUserResult> {
+export async function softDeleteUser<U extends SoftDeleteUserTable = typeof userTable>(
+  db: AnyPgDatabase,
+  userId: string,
+  options: SoftDeleteUserOptions<U> = {},
+): Promise<SoftDeleteUserResult<U>> {
   checkDatabase("softDeleteUser", db);
   checkUserId(userId);
+  const { user: users, session: sessions } = tablesOf(options);
   try {
     return await guardedTransaction(db, softDeleteUserGuard, async (tx) => {
-      const [locked] = await tx
-        .select({ id: userTable.id })
-        .from(userTable)
-        .where(eq(userTable.id, userId))
+      const [locked] = await (tx.select({ id: users.id }).from(users) as Loose)
+        .where(eq(users.id, userId))
         .for("update");
       if (!locked) throw new UserNotFoundError(userId);
-      let [user] = await softDeleteRows(tx, userTable, eq(userTable.id, userId));
-      if (!user) [user] = await tx.select().from(userTable).where(eq(userTable.id, userId));
+      let [user] = await softDeleteRows(tx, users, eq(users.id, userId));
+      if (!user) [user] = await (tx.select().from(users) as Loose).where(eq(users.id, userId));
       if (!user) throw new UserNotFoundError(userId);
-      const ended = await tx
-        .update(sessionTable)
-        .set({ deletedAt: sql`now()`, expiresAt: sql`least(${sessionTable.expiresAt}, now())` })
-        .where(and(eq(sessionTable.userId, userId), isNull(sessionTable.deletedAt)))
-        .returning({ id: sessionTable.id });
-      return { user, sessionsEnded: ended.length };
+      const ended: unknown[] = await (tx.update(sessions) as Loose)
+        .set({ deletedAt: sql`now()`, expiresAt: sql`least(${sessions.expiresAt}, now())` })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.deletedAt)))
+        .returning({ id: sessions.id });
+      return { user: user as U["$inferSelect"], sessionsEnded: ended.length };
     });
   } catch (error) {
     if (error instanceof SoftDeleteError) throw error;
     throw databaseFailure("softDeleteUser", error);
   }
+}
+
+/** The tables of `options.schema`, checked, or the package's. */
+function tablesOf<U extends SoftDeleteUserTable>(
+  options: SoftDeleteUserOptions<U>,
+): { user: SoftDeleteUserTable; session: SoftDeleteSessionTable } {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`@be-monorepo/db: softDeleteUser() options must be an object (got ${String(options)}).`);
+  }
+  if (options.schema === undefined) return { user: userTable, session: sessionTable };
+  const { user, session } = (options.schema ?? {}) as Partial<SoftDeleteUserOptions<U>["schema"] & object>;
+  const check = (model: string, table: unknown, columns: string[]) => {
+    const missing = is(table, Table)
+      ? columns.filter((column) => !is((table as unknown as Record<string, unknown>)[column], Column))
+      : undefined;
+    if (missing?.length === 0) return;
+    throw new TypeError(
+      `@be-monorepo/db: softDeleteUser() options.schema.${model} must be a drizzle table with the columns ${columns.join(", ")}` +
+        (missing ? ` (missing: ${missing.join(", ")}).` : ` (got ${table === null ? "null" : typeof table}).`),
+    );
+  };
+  check("user", user, ["id", "deletedAt"]);
+  check("session", session, ["id", "userId", "expiresAt", "deletedAt"]);
+  return { user: user as SoftDeleteUserTable, session: session as SoftDeleteSessionTable };
 }
 
 /** Refuses, before any SQL, a `userId` PostgreSQL could not compare as given. */

@@ -2,7 +2,7 @@ import { createTestSuite, getNormalTestSuiteTests, testAdapter } from "@better-a
 import type { BetterAuthOptions } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { afterAll } from "vitest";
-import { migrate } from "../../src/migrate/index.js";
+import { type MigrateOptions, migrate } from "../../src/migrate/index.js";
 import { authSchema } from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { createTestDatabase } from "../support/database.js";
@@ -13,6 +13,10 @@ type Suite = Parameters<typeof testAdapter>[0]["tests"][number];
 export interface ConformanceDatabase {
   db: AnyPgDatabase;
   close(): Promise<void>;
+  /** The adapter's `schema`, when not the package's static `authSchema` (tables in another PostgreSQL schema). */
+  authSchema?: Record<string, unknown>;
+  /** What `migrate()` is given (`{ pgSchema, plugins }`), when not the defaults. */
+  migrateOptions?: MigrateOptions;
 }
 
 /**
@@ -34,9 +38,9 @@ export async function runConformance(
   const t = await open(label);
   afterAll(() => t.close());
   const { execute } = await testAdapter({
-    adapter: () => drizzleAdapter(t.db, { provider: "pg", schema: authSchema, ...adapterConfig }),
+    adapter: () => drizzleAdapter(t.db, { provider: "pg", schema: t.authSchema ?? authSchema, ...adapterConfig }),
     runMigrations: async () => {
-      await migrate(t.db);
+      await migrate(t.db, t.migrateOptions);
     },
     // Applied on top of every suite's own options. `baseURL` only quiets Better Auth's "Base URL is not set" warning.
     overrideBetterAuthOptions: () => ({ baseURL: "http://localhost:3000", ...options }),

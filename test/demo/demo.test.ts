@@ -12,4 +12,4 @@ it("npm run demo migrates, signs a user up and in, and validates the rows (embed
   expect(stdout).toContain("getSession() knows Ada Lovelace");
   expect(stdout).toContain("db.query.user.findFirst({ with: { sessions: true } }) → 2 session(s)");
   expect(stdout).toContain("Demo finished.");
-}, 60_000);
+}, 120_000); // a new PGlite (initdb) and tsx in a child process: seconds, far more on a loaded machine

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { type BehaviourCase, behaviourCases } from "./cases/index.js";
-import type { HostDatabase, HostTraits, MakeDb } from "./hosts.js";
+import { type HostDatabase, type HostTables, type HostTraits, type MakeDb, staticTables } from "./hosts.js";
 
 /** What every behaviour case gets. */
 export interface BehaviourContext {
@@ -16,6 +16,8 @@ export interface BehaviourContext {
   makeDb: MakeDb;
   /** How the host made its drizzle instance. */
   traits: HostTraits;
+  /** The host's tables (`traits.tables`, else the package's static ones) and their `migrate()` options. */
+  tables: HostTables;
 }
 
 /**
@@ -28,11 +30,12 @@ export function runBehaviourSuite(
   traits: HostTraits,
   cases: readonly BehaviourCase[] = behaviourCases,
 ): void {
+  const tables = traits.tables ?? staticTables;
   describe(name, () => {
     let host: HostDatabase | undefined;
     beforeAll(async () => {
       host = await makeDb();
-      await migrate(host.db);
+      await migrate(host.db, tables.migrateOptions);
     });
     afterAll(async () => {
       await host?.close();
@@ -44,6 +47,7 @@ export function runBehaviourSuite(
       },
       makeDb,
       traits,
+      tables,
     };
     for (const register of cases) register(context);
   });

@@ -2,9 +2,69 @@ import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgresJs } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { authSchema } from "../../src/schema/index.js";
+import {
+  accountTable,
+  authSchema,
+  defineAuthSchema,
+  type PluginName,
+  rateLimitTable,
+  selectAccountTableSchema,
+  selectRateLimitTableSchema,
+  selectSessionTableSchema,
+  selectUserTableSchema,
+  selectVerificationTableSchema,
+  sessionTable,
+  userTable,
+  verificationTable,
+} from "../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 import { adminQuery, closablePool, createServerDatabase, newPglite } from "../support/database.js";
+
+/**
+ * The tables a host uses and where `migrate()` put them: the package's static exports in `public`, or
+ * `defineAuthSchema({ pgSchema, plugins })`'s. Typed as the static ones, which every placed table extends in
+ * columns (the plugins' columns all have defaults or are nullable), so the cases read the same either way.
+ */
+export interface HostTables {
+  userTable: typeof userTable;
+  sessionTable: typeof sessionTable;
+  accountTable: typeof accountTable;
+  verificationTable: typeof verificationTable;
+  rateLimitTable: typeof rateLimitTable;
+  authSchema: typeof authSchema;
+  selectUserTableSchema: typeof selectUserTableSchema;
+  selectSessionTableSchema: typeof selectSessionTableSchema;
+  selectAccountTableSchema: typeof selectAccountTableSchema;
+  selectVerificationTableSchema: typeof selectVerificationTableSchema;
+  selectRateLimitTableSchema: typeof selectRateLimitTableSchema;
+  /** What to give `migrate()`, `migrationStatus()` and `checkSchema()`: `{}` for the static tables. */
+  migrateOptions: { pgSchema?: string; plugins?: PluginName[] };
+}
+
+/** The package's static tables, in `public`: what every suite used before the `pgSchema` option. */
+export const staticTables: HostTables = {
+  userTable,
+  sessionTable,
+  accountTable,
+  verificationTable,
+  rateLimitTable,
+  authSchema,
+  selectUserTableSchema,
+  selectSessionTableSchema,
+  selectAccountTableSchema,
+  selectVerificationTableSchema,
+  selectRateLimitTableSchema,
+  migrateOptions: {},
+};
+
+/** `defineAuthSchema({ pgSchema, plugins })`'s tables, and the same options for `migrate()`. */
+export function placedTables(pgSchema: string, plugins: readonly PluginName[]): HostTables {
+  const s = defineAuthSchema({ pgSchema, plugins });
+  return {
+    ...(s as unknown as Omit<HostTables, "migrateOptions">),
+    migrateOptions: { pgSchema, plugins: [...plugins] },
+  };
+}
 
 /** How the host made its drizzle instance: the settings a behaviour case may depend on. */
 export interface HostTraits {
@@ -21,6 +81,13 @@ export interface HostTraits {
   casing: "snake_case" | undefined;
   /** Whether `schema: authSchema` was given to `drizzle()` (so `db.query.*` exists). */
   withSchema: boolean;
+  /** The host's tables; the package's static ones when not given. */
+  tables?: HostTables;
+  /**
+   * The `search_path` every session of the host starts with (`ALTER DATABASE … SET`, or `SET` on PGlite), when
+   * not the server's default.
+   */
+  searchPath?: string;
 }
 
 /** A host's drizzle database on a fresh, empty database, and how to throw both away. */
@@ -34,7 +101,7 @@ export interface HostDatabase {
 export type MakeDb = () => Promise<HostDatabase>;
 
 /** The settings a host passes to `drizzle()` that the suite varies. */
-export type DrizzleSettings = Pick<HostTraits, "casing" | "withSchema">;
+export type DrizzleSettings = Pick<HostTraits, "casing" | "withSchema" | "tables" | "searchPath">;
 
 /** The four ways a host may call `drizzle()`, each run through the whole suite. */
 export const hostVariants: (DrizzleSettings & { label: string })[] = [
@@ -60,13 +127,16 @@ process.env.TZ = PROCESS_TIME_ZONE;
 
 const drizzleConfig = (traits: DrizzleSettings) => ({
   casing: traits.casing,
-  ...(traits.withSchema ? { schema: authSchema } : {}),
+  ...(traits.withSchema ? { schema: (traits.tables ?? staticTables).authSchema } : {}),
 });
 
-async function serverDatabase(label: string) {
+async function serverDatabase(label: string, traits: DrizzleSettings) {
   const created = await createServerDatabase(label);
   const name = new URL(created.url).pathname.slice(1);
   await adminQuery(`alter database "${name}" set timezone to '${SESSION_TIME_ZONE}'`);
+  if (traits.searchPath !== undefined) {
+    await adminQuery(`alter database "${name}" set search_path to ${traits.searchPath}`);
+  }
   return created;
 }
 
@@ -81,7 +151,7 @@ export const nodePostgresHost =
     options: { through?: (url: string) => string; max?: number } = {},
   ): MakeDb =>
   async () => {
-    const { url, drop } = await serverDatabase(serverLabel);
+    const { url, drop } = await serverDatabase(serverLabel, traits);
     const { pool, end } = closablePool({
       connectionString: options.through ? options.through(url) : url,
       max: options.max ?? 5,
@@ -106,7 +176,7 @@ export const postgresJsHost =
     options: { through?: (url: string) => string; max?: number; prepare?: boolean } = {},
   ): MakeDb =>
   async () => {
-    const { url, drop } = await serverDatabase(serverLabel);
+    const { url, drop } = await serverDatabase(serverLabel, traits);
     const client = postgres(options.through ? options.through(url) : url, {
       max: options.max ?? 5,
       prepare: options.prepare ?? true,
@@ -131,6 +201,7 @@ export const pgliteHost =
   async () => {
     const client = await newPglite();
     await client.exec(`set timezone to '${SESSION_TIME_ZONE}'`);
+    if (traits.searchPath !== undefined) await client.exec(`set search_path to ${traits.searchPath}`);
     return {
       db: drizzlePglite(client, drizzleConfig(traits)) as unknown as AnyPgDatabase,
       close: () => client.close(),

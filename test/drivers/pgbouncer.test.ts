@@ -5,6 +5,7 @@ import pg from "pg";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
+import { DbStore } from "../../src/rate-limit/index.js";
 import { closablePool, createServerDatabase, serverOnly, serverUrl } from "../support/database.js";
 import { findPgBouncer, type PgBouncer, pgBouncerOnly, startPgBouncer } from "../support/pgbouncer.js";
 import { runBehaviourSuite } from "./behaviour.js";
@@ -88,6 +89,64 @@ describe.runIf(serverUrl && bin)(serverUrl ? pgBouncerOnly(title, bin) : serverO
 
     it("with prepare: false, the same sequence succeeds", async () => {
       expect(await secondTransactionOnAnotherServerConnection(false)).toBeUndefined();
+    });
+  });
+
+  describe("DbStore's prepared statements (PgBouncer 1.18 keeps none apart in transaction mode)", () => {
+    it("a named statement refused by the pooler is sent again unnamed, and so are the later ones: counts stay exact", async () => {
+      const { url, drop } = await createServerDatabase("drv_bouncer_prepared");
+      // Pin all server connections but one, so that both client connections below land on the same one.
+      const holders = Array.from(
+        { length: (bouncer?.poolSize ?? 1) - 1 },
+        () => new pg.Client({ connectionString: through(url) }),
+      );
+      const pool = new pg.Pool({ connectionString: through(url), max: 2 });
+      const outcomes: string[] = [];
+      const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+      pool.query = ((...args: unknown[]) =>
+        query(...args).then(
+          (result) => {
+            outcomes.push("ok");
+            return result;
+          },
+          (error: unknown) => {
+            outcomes.push(String((error as { code?: unknown }).code));
+            throw error;
+          },
+        )) as typeof pool.query;
+      try {
+        await migrate(drizzleNodePostgres(pool));
+        for (const holder of holders) {
+          await holder.connect();
+          await holder.query("begin; select 1");
+        }
+        outcomes.length = 0;
+        // One key per statement and two statements at once: each client connection prepares the statement, the
+        // second on the server connection where the first one already did.
+        const store = new DbStore({
+          db: drizzleNodePostgres(pool),
+          prefix: "bouncer:",
+          maxBatchSize: 1,
+          maxInFlight: 2,
+        });
+        store.init({ windowMs: 60_000 });
+        const hits: number[] = [];
+        for (let round = 0; round < 5; round++) {
+          const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => store.increment(`k${i % 2}`)));
+          hits.push(...answers.map((a) => a.totalHits));
+        }
+        expect(outcomes, "the pooler refused a named statement once: 42P05 on the shared server connection").toContain(
+          "42P05",
+        );
+        expect(outcomes.filter((o) => o !== "ok")).toHaveLength(1);
+        expect(hits.sort((a, b) => a - b)).toEqual([...Array(100).keys()].flatMap((i) => [i + 1, i + 1]));
+        expect((await store.get("k0"))?.totalHits).toBe(100);
+        expect((await store.get("k1"))?.totalHits).toBe(100);
+      } finally {
+        for (const holder of holders) await holder.query("rollback").catch(() => {});
+        await Promise.all([...holders.map((holder) => holder.end()), pool.end()]);
+        await drop();
+      }
     });
   });
 

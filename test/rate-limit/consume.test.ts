@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/migrate/index.js";
 import { DbStore } from "../../src/rate-limit/index.js";
@@ -140,6 +141,30 @@ describe("DbStore.consume with the real Better Auth (rateLimit.customStorage)", 
 
 const child = fileURLToPath(new URL("./fixtures/consume-child.ts", import.meta.url));
 const run = promisify(execFile);
+
+describe.runIf(serverUrl)(serverOnly("DbStore.consume racing another transaction that creates the key"), () => {
+  it("sends the calls again when another transaction created the row meanwhile: each call counted once", async () => {
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query("begin");
+      await other.query(
+        `insert into rate_limit (key, count, window_start, last_request)
+         select 'race:k', 1, n, n + 60000 from (select (floor(extract(epoch from now()) * 1000))::bigint as n) as x`,
+      );
+      const store = new DbStore({ db: t.db, prefix: "race:" });
+      // Reads no row (the insert is not committed), then waits on the other transaction's row to insert its own.
+      const pending = store.consume("k", { window: 60, max: 2 });
+      await sleep(300);
+      await other.query("commit");
+      expect(await pending).toEqual({ allowed: true, retryAfter: null });
+      expect(Number((await row("race:k"))?.count), "1 from the other transaction + 1, not overwritten").toBe(2);
+      expect((await store.consume("k", { window: 60, max: 2 })).allowed).toBe(false);
+    } finally {
+      await other.end();
+    }
+  });
+});
 
 describe.runIf(serverUrl)(serverOnly("DbStore.consume across processes"), () => {
   it("4 processes × 50 concurrent calls of max 10 on one key: exactly 10 allowed in all", async () => {

@@ -170,3 +170,50 @@ describe("blockDurationMs through the middlewares, over HTTP", () => {
     }
   }, 15_000);
 });
+
+describe.each(["sliding-window", "token-bucket"] as const)("blockDurationMs with algorithm %s", (algorithm) => {
+  it("increment: over the limit until the block ends, even when the algorithm alone would allow", async () => {
+    const store = new DbStore({
+      db: t.db,
+      prefix: `lk-${algorithm}:`,
+      algorithm,
+      blockDurationMs: BLOCK,
+      blockedKeyCacheSize: 0,
+    });
+    store.init({ windowMs: WINDOW, limit: 2 });
+    const start = await dbNow();
+    await store.increment("k");
+    await store.increment("k");
+    const crossing = await store.increment("k");
+    expect(crossing.totalHits).toBe(3);
+    expect(crossing.resetTime.getTime()).toBeGreaterThanOrEqual(start + BLOCK);
+    // Two windows later both algorithms alone would allow (an idle sliding window, a refilled bucket).
+    await waitUntil(start + 2 * WINDOW);
+    const blocked = await store.increment("k");
+    expect(blocked.totalHits, "still over the limit").toBeGreaterThan(2);
+    expect(blocked.resetTime.getTime()).toBeGreaterThanOrEqual(start + BLOCK);
+    await waitUntil(start + BLOCK + 600);
+    expect((await store.increment("k")).totalHits).toBeLessThanOrEqual(2);
+  }, 15_000);
+
+  it("consume: the first denial blocks, later denials do not extend it", async () => {
+    const store = new DbStore({
+      db: t.db,
+      prefix: `lkc-${algorithm}:`,
+      algorithm,
+      blockDurationMs: BLOCK,
+      blockedKeyCacheSize: 0,
+    });
+    const rule = { window: WINDOW / 1000, max: 2 };
+    const start = await dbNow();
+    expect((await store.consume("k", rule)).allowed).toBe(true);
+    expect((await store.consume("k", rule)).allowed).toBe(true);
+    expect(await store.consume("k", rule)).toEqual({ allowed: false, retryAfter: Math.ceil(BLOCK / 1000) });
+    await waitUntil(start + 2 * WINDOW);
+    const again = await store.consume("k", rule);
+    expect(again.allowed).toBe(false);
+    expect(again.retryAfter, "the block was not pushed by this denial").toBe(1);
+    await waitUntil(start + BLOCK + 200);
+    expect(await store.consume("k", rule)).toEqual({ allowed: true, retryAfter: null });
+  }, 15_000);
+});

@@ -3,7 +3,13 @@ import type { BetterAuthOptions } from "better-auth";
 import type { Store as ExpressStore } from "express-rate-limit";
 import type { Store as HonoStore } from "hono-rate-limiter";
 import { describe, expectTypeOf, it } from "vitest";
-import type { DbStore, DbStoreClientInfo, DbStoreError, DbStoreOptions } from "../../src/rate-limit/index.js";
+import type {
+  DbStore,
+  DbStoreClientInfo,
+  DbStoreError,
+  DbStoreOptions,
+  DbStoreTable,
+} from "../../src/rate-limit/index.js";
 import type { AnyPgDatabase } from "../../src/shared/database.js";
 
 describe("DbStore types", () => {
@@ -17,9 +23,10 @@ describe("DbStore types", () => {
     expectTypeOf<DbStore>().toExtend<NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>>();
   });
 
-  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize? } and answers ClientRateLimitInfo", () => {
+  it("takes { db, prefix?, maxInFlight?, maxBatchSize?, maxQueueSize?, blockDurationMs?, algorithm?, blockedKeyCacheSize?, synchronousCommit?, preparedStatements? } and answers ClientRateLimitInfo", () => {
     expectTypeOf<DbStoreOptions>().toEqualTypeOf<{
       db: AnyPgDatabase;
+      table?: DbStoreTable;
       prefix?: string;
       maxInFlight?: number;
       maxBatchSize?: number;
@@ -27,6 +34,9 @@ describe("DbStore types", () => {
       blockDurationMs?: number;
       algorithm?: "fixed-window" | "sliding-window" | "token-bucket";
       blockedKeyCacheSize?: number;
+      synchronousCommit?: boolean;
+      preparedStatements?: boolean;
+      onDatabaseError?: "fail" | "allow" | "memory";
     }>();
     expectTypeOf<DbStore["shutdown"]>().parameters.toEqualTypeOf<[options?: { timeoutMs?: number }]>();
     expectTypeOf<DbStore["increment"]>().returns.resolves.toEqualTypeOf<DbStoreClientInfo>();

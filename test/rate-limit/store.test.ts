@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -292,25 +292,22 @@ describe("DbStore deadlocks", () => {
       // can flush (a backend reports its deadlocks to pg_stat_database later, when it is idle).
       const { pool, end } = closablePool({ connectionString: t.url, max: 1 });
       const db = drizzle(pool);
-      // What each statement the store sent did: "ok" or the SQLSTATE PostgreSQL answered.
+      // What each statement the store sent did: "ok" or the SQLSTATE PostgreSQL answered. Observed on the pool,
+      // which both drizzle and the store's own node-postgres path (prepared statements) query.
       const outcomes: string[] = [];
-      const observed = new Proxy(db, {
-        get: (target, property, receiver) =>
-          property === "execute"
-            ? (query: SQL) =>
-                target.execute(query).then(
-                  (result) => {
-                    outcomes.push("ok");
-                    return result;
-                  },
-                  (error: unknown) => {
-                    outcomes.push(sqlStateOf(error) ?? String(error));
-                    throw error;
-                  },
-                )
-            : Reflect.get(target, property, receiver),
-      });
-      const s = new DbStore({ db: observed, prefix: `deadlock${n++}:` });
+      const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+      pool.query = ((...args: unknown[]) =>
+        query(...args).then(
+          (result) => {
+            outcomes.push("ok");
+            return result;
+          },
+          (error: unknown) => {
+            outcomes.push(sqlStateOf(error) ?? String(error));
+            throw error;
+          },
+        )) as typeof pool.query;
+      const s = new DbStore({ db, prefix: `deadlock${n++}:` });
       s.init({ windowMs: 60_000 });
       const other = new pg.Client({ connectionString: t.url });
       await other.connect();

@@ -8,6 +8,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Item } from "../coalescer.js";
+import { DEFAULT_TABLE } from "../statements.js";
 import { itemsTable, NOW_MS, num } from "./sql.js";
 
 /** The rule of one `consume` call, in whole milliseconds: the window, the limit, the lockout (0: none). */
@@ -37,7 +38,7 @@ export interface ConsumeAnswer {
  * written by an upsert that only updates the row it read (`r.id = excluded.id`): a key whose row another
  * statement created meanwhile is not written, and its callers are sent again (`answer` returns `undefined`).
  */
-export function consumeStatement(items: Item<ConsumeParams>[]): SQL {
+export function consumeStatement(items: Item<ConsumeParams>[], target: SQL = DEFAULT_TABLE): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["w", "bigint", items.map((x) => x.params.windowMs)],
     ["m", "int", items.map((x) => x.params.max)],
@@ -47,7 +48,7 @@ export function consumeStatement(items: Item<ConsumeParams>[]): SQL {
 t as (select * from ${table}),
 l as (
   select r."id", r."key", r."count", r."window_start", r."last_request"
-  from t join "rate_limit" r on r."key" = t.k order by t.i for update of r
+  from t join ${target} r on r."key" = t.k order by t.i for update of r
 ),
 s as (
   select t.*, c.now_ms, l."id" as old_id,
@@ -68,7 +69,7 @@ q as (
   from p
 ),
 up as (
-  insert into "rate_limit" as r ("id", "key", "count", "window_start", "last_request")
+  insert into ${target} as r ("id", "key", "count", "window_start", "last_request")
   select coalesce(q.old_id, gen_random_uuid()::text), q.k, q.new_count, q.base_start, q.new_end
   from q where q.write order by q.i
   on conflict ("key") do update set "count" = excluded."count", "window_start" = excluded."window_start",
@@ -103,7 +104,7 @@ export interface LockoutParams {
  * at least `now + blockMs`. A window never restarts before its end, so the key answers over its limit until
  * then. Reads and locks the rows first, like `consumeStatement`, and writes only the rows it read.
  */
-export function lockoutIncrementStatement(items: Item<LockoutParams>[]): SQL {
+export function lockoutIncrementStatement(items: Item<LockoutParams>[], target: SQL = DEFAULT_TABLE): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["w", "bigint", items.map((x) => x.params.windowMs)],
     ["m", "int", items.map((x) => x.params.limit)],
@@ -113,7 +114,7 @@ export function lockoutIncrementStatement(items: Item<LockoutParams>[]): SQL {
 t as (select * from ${table}),
 l as (
   select r."id", r."key", r."count", r."window_start", r."last_request"
-  from t join "rate_limit" r on r."key" = t.k order by t.i for update of r
+  from t join ${target} r on r."key" = t.k order by t.i for update of r
 ),
 s as (
   select t.*, c.now_ms, l."id" as old_id,
@@ -129,7 +130,7 @@ q as (
   from s
 ),
 up as (
-  insert into "rate_limit" as r ("id", "key", "count", "window_start", "last_request")
+  insert into ${target} as r ("id", "key", "count", "window_start", "last_request")
   select coalesce(q.old_id, gen_random_uuid()::text), q.k, q.new_count, q.base_start, q.new_end
   from q order by q.i
   on conflict ("key") do update set "count" = excluded."count", "window_start" = excluded."window_start",

@@ -10,16 +10,25 @@
  *     floor(previous_count × (windowMs − elapsed) / windowMs) + count
  *
  * A key idle for two windows or more starts again from an empty window anchored at `now`.
+ *
+ * Lockout (`blockMs`): the statement that takes the estimate over `max` (for `consume`: the first denial) sets
+ * `blocked_until = now + blockMs`; until then every `consume` is denied and writes nothing, and `increment`
+ * answers at least `max + 1` (hits still counted). `last_request` then covers the block too.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Item } from "../coalescer.js";
+import { DEFAULT_TABLE } from "../statements.js";
 import { itemsTable, NOW_MS, num } from "./sql.js";
 
-/** `windowMs` and the limit (`max`); `consume` 1 for Better Auth's `consume` (only allowed calls count). */
+/**
+ * `windowMs` and the limit (`max`); `consume` 1 for Better Auth's `consume` (only allowed calls count);
+ * `blockMs` the lockout (0: none).
+ */
 export interface SlidingParams {
   windowMs: number;
   max: number;
   consume: 0 | 1;
+  blockMs: number;
 }
 
 /** The state a statement returns for one key, and how many of its `n` calls were counted (`allowed`). */
@@ -33,6 +42,9 @@ export interface SlidingState {
   start: number;
   count: number;
   previous: number;
+  /** Whether the key was blocked (lockout) when the statement ran, and the block's end after it (0: none). */
+  wasBlocked: boolean;
+  blockedUntil: number;
 }
 
 /**
@@ -40,20 +52,22 @@ export interface SlidingState {
  * for `consume` only as many as keep the estimate at or below `max`), and writes the row back (only the row it
  * read; a row created meanwhile by another statement is left, and its callers sent again).
  */
-export function slidingStatement(items: Item<SlidingParams>[]): SQL {
+export function slidingStatement(items: Item<SlidingParams>[], target: SQL = DEFAULT_TABLE): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["w", "bigint", items.map((x) => x.params.windowMs)],
     ["m", "int", items.map((x) => x.params.max)],
     ["cm", "int", items.map((x) => x.params.consume)],
+    ["b", "bigint", items.map((x) => x.params.blockMs)],
   ]);
   return sql`with c as (select ${NOW_MS} as now_ms),
 t as (select * from ${table}),
 l as (
-  select r."id", r."key", r."count", r."window_start", r."previous_count"
-  from t join "rate_limit" r on r."key" = t.k order by t.i for update of r
+  select r."id", r."key", r."count", r."window_start", r."previous_count", r."blocked_until"
+  from t join ${target} r on r."key" = t.k order by t.i for update of r
 ),
 s as (
-  select t.*, c.now_ms, l."id" as old_id,
+  select t.*, c.now_ms, l."id" as old_id, l."blocked_until" as old_block,
+    coalesce(l."blocked_until", 0) > c.now_ms as was_blocked,
     case when l."window_start" is null or c.now_ms >= l."window_start" + 2 * t.w then c.now_ms
       when c.now_ms >= l."window_start" + t.w then l."window_start" + t.w
       else l."window_start" end as cur_start,
@@ -65,19 +79,33 @@ s as (
   from t cross join c left join l on l."key" = t.k
 ),
 e as (select s.*, (s.prev * (s.w - (s.now_ms - s.cur_start))) / s.w + s.cur as before from s),
+a as (
+  select e.*, case when e.cm = 0 then e.n when e.was_blocked then 0 else least(e.n, greatest(e.m - e.before, 0)) end
+    as allowed
+  from e
+),
 p as (
-  select e.*, case when e.cm = 1 then least(e.n, greatest(e.m - e.before, 0)) else e.n end as allowed from e
+  select a.*,
+    case when a.b > 0 and not a.was_blocked
+      and (case when a.cm = 1 then a.allowed < a.n else a.before <= a.m and a.before + a.n > a.m end)
+      then a.now_ms + a.b else a.old_block end as new_block,
+    (a.b > 0 and not a.was_blocked
+      and (case when a.cm = 1 then a.allowed < a.n else a.before <= a.m and a.before + a.n > a.m end)) as crossing
+  from a
 ),
 up as (
-  insert into "rate_limit" as r ("id", "key", "count", "window_start", "previous_count", "last_request")
-  select coalesce(p.old_id, gen_random_uuid()::text), p.k, p.cur + p.allowed, p.cur_start, p.prev, p.cur_start + 2 * p.w
-  from p where p.allowed > 0 order by p.i
+  insert into ${target} as r ("id", "key", "count", "window_start", "previous_count", "blocked_until", "last_request")
+  select coalesce(p.old_id, gen_random_uuid()::text), p.k, p.cur + p.allowed, p.cur_start, p.prev, p.new_block,
+    greatest(p.cur_start + 2 * p.w, coalesce(p.new_block, 0))
+  from p where p.allowed > 0 or p.crossing order by p.i
   on conflict ("key") do update set "count" = excluded."count", "window_start" = excluded."window_start",
-    "previous_count" = excluded."previous_count", "last_request" = excluded."last_request"
+    "previous_count" = excluded."previous_count", "blocked_until" = excluded."blocked_until",
+    "last_request" = excluded."last_request"
   where r."id" = excluded."id"
   returning r."key"
 )
 select p.k as "key", p.now_ms, p.w, p.before, p.allowed, p.cur_start, p.cur + p.allowed as count, p.prev,
+  p.was_blocked, coalesce(p.new_block, 0) as blocked_until, (p.allowed > 0 or p.crossing) as write,
   (up."key" is not null) as written
 from p left join up on up."key" = p.k`;
 }
@@ -85,8 +113,10 @@ from p left join up on up."key" = p.k`;
 /** The returned row as a `SlidingState`; `undefined` when the calls were counted but the row not written. */
 export function slidingState(row: Record<string, unknown>): SlidingState | undefined {
   const allowed = num(row, "allowed");
-  if (allowed > 0 && row.written !== true) return undefined;
+  if (row.write === true && row.written !== true) return undefined;
   return {
+    wasBlocked: row.was_blocked === true,
+    blockedUntil: num(row, "blocked_until"),
     nowMs: num(row, "now_ms"),
     windowMs: num(row, "w"),
     before: num(row, "before"),
@@ -103,6 +133,11 @@ export function slidingState(row: Record<string, unknown>): SlidingState | undef
  * falls.
  */
 export function slidingRetryAt(state: SlidingState, max: number): number {
+  if (state.blockedUntil > state.nowMs) return Math.max(state.blockedUntil, slidingRetryAtUnblocked(state, max));
+  return slidingRetryAtUnblocked(state, max);
+}
+
+function slidingRetryAtUnblocked(state: SlidingState, max: number): number {
   const { start, count, previous, windowMs: w } = state;
   if (max <= 0) return start + 2 * w;
   if (count <= max - 1) {
@@ -115,8 +150,8 @@ export function slidingRetryAt(state: SlidingState, max: number): number {
 }
 
 /** The statement reading one key's sliding state for `get` (no row: no state). */
-export function slidingGetStatement(key: string): SQL {
-  return sql`select "count", "window_start", "previous_count", ${NOW_MS} as now_ms from "rate_limit"
+export function slidingGetStatement(key: string, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`select "count", "window_start", "previous_count", ${NOW_MS} as now_ms from ${target}
 where "key" = ${key} and "window_start" is not null`;
 }
 
@@ -141,8 +176,8 @@ export function slidingGet(
 }
 
 /** One hit less in the current window (never below 0); nothing when the row's window is not the current one. */
-export function slidingDecrementStatement(key: string, windowMs: number): SQL {
-  return sql`update "rate_limit" set "count" = "count" - 1
+export function slidingDecrementStatement(key: string, windowMs: number, target: SQL = DEFAULT_TABLE): SQL {
+  return sql`update ${target} set "count" = "count" - 1
 where "key" = ${key} and "window_start" is not null and "count" > 0
   and "window_start" + ${windowMs}::bigint > ${NOW_MS} and "window_start" <= ${NOW_MS}`;
 }

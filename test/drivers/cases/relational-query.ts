@@ -2,12 +2,7 @@ import { eq } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import { describe, expect, it } from "vitest";
-import {
-  type authSchema,
-  selectAccountTableSchema,
-  selectSessionTableSchema,
-  userTable,
-} from "../../../src/schema/index.js";
+import type { authSchema } from "../../../src/schema/index.js";
 import type { BehaviourCase } from "./index.js";
 import { insertUserWithChildren, someInstant } from "./rows.js";
 
@@ -23,7 +18,9 @@ export const relationalQueryCase: BehaviourCase = (context) => {
   describe("relational query", () => {
     it("loads a user with its sessions and accounts", async () => {
       const db = context.db as unknown as WithAuthSchema;
-      const { userId, sessionIds, accountId } = await insertUserWithChildren(db);
+      const { tables } = context;
+      const { userTable, selectSessionTableSchema, selectAccountTableSchema } = tables;
+      const { userId, sessionIds, accountId } = await insertUserWithChildren(db, tables);
       const found = await db.query.user.findFirst({
         where: eq(userTable.id, userId),
         with: { sessions: { orderBy: (session, { asc }) => [asc(session.expiresAt)] }, accounts: true },

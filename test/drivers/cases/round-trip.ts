@@ -1,18 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import {
-  accountTable,
-  rateLimitTable,
-  selectAccountTableSchema,
-  selectRateLimitTableSchema,
-  selectSessionTableSchema,
-  selectUserTableSchema,
-  selectVerificationTableSchema,
-  sessionTable,
-  userTable,
-  verificationTable,
-} from "../../../src/schema/index.js";
 import type { BehaviourCase } from "./index.js";
 import { rawRows, someInstant, unique } from "./rows.js";
 
@@ -32,6 +20,18 @@ const instantOf = (value: unknown) => (value instanceof Date ? value.getTime() :
  */
 export const roundTripCase: BehaviourCase = (context) => {
   describe("schema round-trip", () => {
+    const {
+      accountTable,
+      rateLimitTable,
+      selectAccountTableSchema,
+      selectRateLimitTableSchema,
+      selectSessionTableSchema,
+      selectUserTableSchema,
+      selectVerificationTableSchema,
+      sessionTable,
+      userTable,
+      verificationTable,
+    } = context.tables;
     it("user: id from the database or given, created_at set by the database, updated_at a Date after update()", async () => {
       const { db } = context;
       const tag = unique();
@@ -79,7 +79,7 @@ export const roundTripCase: BehaviourCase = (context) => {
       expect(selectSessionTableSchema.parse(session)).toEqual(session);
       const [stored] = await rawRows(
         db,
-        sql`select ${epochMs("expires_at")} as ms from session where id = ${sessionId}`,
+        sql`select ${epochMs("expires_at")} as ms from ${sessionTable} where id = ${sessionId}`,
       );
       expect(Number(stored?.ms)).toBe(someInstant().getTime());
 
@@ -157,6 +157,8 @@ export const roundTripCase: BehaviourCase = (context) => {
         count: 0,
         lastRequest: Number.MAX_SAFE_INTEGER,
         windowStart: Number.MAX_SAFE_INTEGER - 1,
+        previousCount: null,
+        blockedUntil: null,
       });
       expect(selectRateLimitTableSchema.parse(largest)).toEqual(largest);
 

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { SQL } from "drizzle-orm";
-import { accountTable, type rateLimitTable, sessionTable, userTable } from "../../../src/schema/index.js";
+import type { accountTable, rateLimitTable, sessionTable, userTable } from "../../../src/schema/index.js";
 import type { AnyPgDatabase } from "../../../src/shared/database.js";
 import { rowsOf } from "../../../src/shared/rows.js";
+import type { HostTables } from "../hosts.js";
 
 /** Rows of a raw `db.execute()`: an array (postgres.js) or `{ rows }` (node-postgres, PGlite). */
 export async function rawRows(db: AnyPgDatabase, query: SQL): Promise<Record<string, unknown>[]> {
@@ -15,8 +16,11 @@ export const unique = () => randomUUID().slice(0, 8);
 /** An instant with milliseconds, away from "now", to compare what comes back with. */
 export const someInstant = (offsetMs = 0) => new Date(Date.UTC(2031, 4, 17, 21, 3, 9, 123) + offsetMs);
 
-/** Inserts a user with one session and one account; returns their ids. */
-export async function insertUserWithChildren(db: AnyPgDatabase) {
+/** Inserts a user with one session and one account into the host's tables; returns their ids. */
+export async function insertUserWithChildren(
+  db: AnyPgDatabase,
+  { userTable, sessionTable, accountTable }: Pick<HostTables, "userTable" | "sessionTable" | "accountTable">,
+) {
   const tag = unique();
   const [user] = await db
     .insert(userTable)

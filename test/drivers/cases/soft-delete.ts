@@ -1,6 +1,5 @@
 import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sessionTable, userTable } from "../../../src/schema/index.js";
 import {
   notDeleted,
   onlyDeleted,
@@ -15,9 +14,13 @@ import { countWhere, insertUserWithChildren } from "./rows.js";
 /** The soft-delete helpers: deletion times are Dates from the database clock, filters, restore and purge. */
 export const softDeleteCase: BehaviourCase = (context) => {
   describe("soft delete", () => {
+    const { tables } = context;
+    const { userTable, sessionTable } = tables;
+    // The static tables are softDeleteUser's default; placed ones are given as the adapter's schema.
+    const softDeleteUserOptions = tables.migrateOptions.pgSchema ? { schema: tables.authSchema } : undefined;
     it("soft-deletes once, filters, restores", async () => {
       const { db } = context;
-      const { userId } = await insertUserWithChildren(db);
+      const { userId } = await insertUserWithChildren(db, tables);
       const [first] = await softDelete(db, userTable, eq(userTable.id, userId));
       expect(first?.deletedAt).toBeInstanceOf(Date);
       expect(Math.abs((first?.deletedAt?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
@@ -32,8 +35,8 @@ export const softDeleteCase: BehaviourCase = (context) => {
 
     it("softDeleteUser ends the sessions in one transaction; purgeDeleted hard-deletes with cascade", async () => {
       const { db } = context;
-      const { userId, sessionIds } = await insertUserWithChildren(db);
-      const { sessionsEnded, user } = await softDeleteUser(db, userId);
+      const { userId, sessionIds } = await insertUserWithChildren(db, tables);
+      const { sessionsEnded, user } = await softDeleteUser(db, userId, softDeleteUserOptions);
       expect(sessionsEnded).toBe(2);
       const sessions = await db.select().from(sessionTable).where(inArray(sessionTable.id, sessionIds));
       for (const session of sessions) expect(session.deletedAt?.getTime()).toBe(user.deletedAt?.getTime());

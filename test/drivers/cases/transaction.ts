@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { TransactionRollbackError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { sessionTable, userTable } from "../../../src/schema/index.js";
 import type { BehaviourCase } from "./index.js";
 import { countWhere, someInstant, unique } from "./rows.js";
 
 /** `db.transaction()` keeps everything on commit and nothing on a thrown error or `tx.rollback()`. */
 export const transactionCase: BehaviourCase = (context) => {
   describe("transaction", () => {
+    const { userTable, sessionTable } = context.tables;
     const write = async (tx: typeof context.db, email: string) => {
       const [user] = await tx.insert(userTable).values({ name: "Tx", email }).returning({ id: userTable.id });
       await tx
