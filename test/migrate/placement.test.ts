@@ -247,6 +247,15 @@ describe("migrate({ pgSchema }): the package's tables in another schema", () => 
     }
   });
 
+  it("refuses adoptFrom (conversion of tables in public) with another pgSchema, before sending anything", async () => {
+    const error = await migrate(t.db, { pgSchema: "elsewhere", adoptFrom: "better-auth-cli" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe(
+      '@be-monorepo/db: `adoptFrom` converts tables in public only; it cannot be combined with `pgSchema` "elsewhere"',
+    );
+    expect((await catalogOf(t.db, "elsewhere")).relations).toBe(0);
+  });
+
   it("refuses a history table that would be one of the package's tables in that schema", async () => {
     const error = await migrate(t.db, { pgSchema: "auth", migrationsSchema: "auth", migrationsTable: "user" }).catch(
       (e: unknown) => e,

@@ -122,6 +122,7 @@ describe("the host's drizzle-kit next to the package's tables in auth", () => {
         await end();
         await drop();
       }
-    });
+      // Three drizzle-kit runs (each a process of its own, a few seconds on a loaded machine).
+    }, 120_000);
   });
 });
