@@ -209,7 +209,7 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
   }
   if (adoptFrom !== undefined && pgSchema !== DEFAULT_PG_SCHEMA) {
     throw new TypeError(
-      `@be-monorepo/db: \`adoptFrom\` converts tables in the public schema only; it cannot be combined with \`pgSchema\` ${JSON.stringify(pgSchema)}`,
+      `@be-monorepo/db: \`adoptFrom\` converts tables in public only; it cannot be combined with \`pgSchema\` ${JSON.stringify(pgSchema)}`,
     );
   }
   const files = readMigrationFolder(folder);
