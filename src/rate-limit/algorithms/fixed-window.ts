@@ -28,20 +28,14 @@ export interface ConsumeAnswer {
 }
 
 /**
- * One statement for every key of a coalesced `consume` batch. Each key's `n` calls: while its window runs with
- * `count` calls allowed, the first `max − count` are allowed (counted), the rest denied and not counted; a
- * finished window (or none) starts a new one at `now`. The first denial of a window with `blockMs > 0` starts
- * the lockout: `count` becomes `max + 1` and the window's end moves to at least `now + blockMs`. Any other
- * denial writes nothing.
- *
- * The key's row is locked (`FOR UPDATE`, in the batch's key order) and read, the new values computed, then
- * written by an upsert that only updates the row it read (`r.id = excluded.id`): a key whose row another
- * statement created meanwhile is not written, and its callers are sent again (`answer` returns `undefined`).
+ * The start both fixed-window statements share: the batch as `t` (`k` key, `n` calls, `w` window, `m` limit, `b`
+ * block, in milliseconds), the key's row locked and read as `l` (`FOR UPDATE`, in the batch's key order), and as `s`
+ * each key's running window (`base_count`, `base_start`, `base_end`), or a new one at `now_ms` when it is over.
  */
-export function consumeStatement(items: Item<ConsumeParams>[], target: SQL = DEFAULT_TABLE): SQL {
+function lockedWindows(items: Item<{ windowMs: number; blockMs: number }>[], limits: number[], target: SQL): SQL {
   const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
     ["w", "bigint", items.map((x) => x.params.windowMs)],
-    ["m", "int", items.map((x) => x.params.max)],
+    ["m", "int", limits],
     ["b", "bigint", items.map((x) => x.params.blockMs)],
   ]);
   return sql`with c as (select ${NOW_MS} as now_ms),
@@ -56,7 +50,26 @@ s as (
     case when l."window_start" is not null and l."last_request" > c.now_ms then l."window_start" else c.now_ms end as base_start,
     case when l."window_start" is not null and l."last_request" > c.now_ms then l."last_request" else c.now_ms + t.w end as base_end
   from t cross join c left join l on l."key" = t.k
-),
+)`;
+}
+
+/**
+ * One statement for every key of a coalesced `consume` batch. Each key's `n` calls: while its window runs with
+ * `count` calls allowed, the first `max − count` are allowed (counted), the rest denied and not counted; a
+ * finished window (or none) starts a new one at `now`. The first denial of a window with `blockMs > 0` starts
+ * the lockout: `count` becomes `max + 1` and the window's end moves to at least `now + blockMs`. Any other
+ * denial writes nothing.
+ *
+ * The key's row is locked (`FOR UPDATE`, in the batch's key order) and read, the new values computed, then
+ * written by an upsert that only updates the row it read (`r.id = excluded.id`): a key whose row another
+ * statement created meanwhile is not written, and its callers are sent again (`answer` returns `undefined`).
+ */
+export function consumeStatement(items: Item<ConsumeParams>[], target: SQL = DEFAULT_TABLE): SQL {
+  return sql`${lockedWindows(
+    items,
+    items.map((x) => x.params.max),
+    target,
+  )},
 a as (select s.*, least(s.n, greatest(s.m - s.base_count, 0)) as allowed from s),
 p as (
   select a.*, (a.b > 0 and a.allowed < a.n and a.base_count <= a.m) as crossing from a
@@ -105,24 +118,11 @@ export interface LockoutParams {
  * then. Reads and locks the rows first, like `consumeStatement`, and writes only the rows it read.
  */
 export function lockoutIncrementStatement(items: Item<LockoutParams>[], target: SQL = DEFAULT_TABLE): SQL {
-  const table = itemsTable({ keys: items.map((x) => x.key), counts: items.map((x) => x.n) }, [
-    ["w", "bigint", items.map((x) => x.params.windowMs)],
-    ["m", "int", items.map((x) => x.params.limit)],
-    ["b", "bigint", items.map((x) => x.params.blockMs)],
-  ]);
-  return sql`with c as (select ${NOW_MS} as now_ms),
-t as (select * from ${table}),
-l as (
-  select r."id", r."key", r."count", r."window_start", r."last_request"
-  from t join ${target} r on r."key" = t.k order by t.i for update of r
-),
-s as (
-  select t.*, c.now_ms, l."id" as old_id,
-    case when l."window_start" is not null and l."last_request" > c.now_ms then l."count" else 0 end as base_count,
-    case when l."window_start" is not null and l."last_request" > c.now_ms then l."window_start" else c.now_ms end as base_start,
-    case when l."window_start" is not null and l."last_request" > c.now_ms then l."last_request" else c.now_ms + t.w end as base_end
-  from t cross join c left join l on l."key" = t.k
-),
+  return sql`${lockedWindows(
+    items,
+    items.map((x) => x.params.limit),
+    target,
+  )},
 q as (
   select s.*, s.base_count + s.n as new_count,
     case when s.b > 0 and s.base_count <= s.m and s.base_count + s.n > s.m
