@@ -136,8 +136,9 @@ export class DbStore {
    *   rule (1 to 64 UTF-8 bytes, ends with ":", no other ":", no NUL or lone surrogate), `maxInFlight` /
    *   `maxBatchSize` / `maxQueueSize` is not a positive integer, `synchronousCommit` / `preparedStatements` is
    *   not a boolean, `blockDurationMs` is not a non-negative finite number, `algorithm` / `onDatabaseError` is
-   *   not one of its values, `blockedKeyCacheSize` is not a non-negative integer, or `windowMs` is given here
-   *   (it belongs to the middleware, which passes it to `init`).
+   *   not one of its values, `blockedKeyCacheSize` is not a non-negative integer, `table` is not a drizzle table
+   *   with the `rate_limit` columns, or `windowMs` is given here (it belongs to the middleware, which passes it to
+   *   `init`).
    */
   constructor(options: DbStoreOptions) {
     const {
