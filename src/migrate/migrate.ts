@@ -3,6 +3,7 @@ import { bigint, pgSchema, pgTable, serial, text } from "drizzle-orm/pg-core";
 import type { PluginName } from "../schema/define.js";
 import type { AnyPgDatabase } from "../shared/database.js";
 import { driverMessage, sqlStateOf } from "../shared/driver-error.js";
+import { checkOptionNames } from "../shared/options.js";
 import { rowsOf } from "../shared/rows.js";
 import { guardedTransaction, type TransactionGuard } from "../shared/transaction.js";
 import { adoptExistingTables, conversionHint, convertExistingTables } from "./adopt.js";
@@ -55,6 +56,16 @@ export interface MigrateOptions {
    */
   pgSchema?: string;
 }
+
+/** The option names of `migrate()` and `migrationStatus()`, checked by `resolveMigrateOptions`. */
+const MIGRATE_OPTIONS: readonly (keyof MigrateOptions)[] = [
+  "migrationsSchema",
+  "migrationsTable",
+  "migrationsFolder",
+  "plugins",
+  "adoptFrom",
+  "pgSchema",
+];
 
 /** A migration as `migrate()` and `migrationStatus()` report it. */
 export interface MigrationInfo {
@@ -186,6 +197,7 @@ export interface ResolvedMigrateOptions {
  */
 export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateOptions {
   const folder = migrationsFolderOf(options, "migrate");
+  checkOptionNames(options, MIGRATE_OPTIONS, "migrate()");
   const schema = options.migrationsSchema ?? DEFAULTS.migrationsSchema;
   const table = options.migrationsTable ?? DEFAULTS.migrationsTable;
   const pgSchema = checkPgSchema(options.pgSchema);
@@ -237,6 +249,15 @@ export function resolveMigrateOptions(options: MigrateOptions): ResolvedMigrateO
     );
   }
   return { schema, table, folder, files: placed, coreCount, plugins, pgSchema, adoptFrom };
+}
+
+/** Refuses a `db` that is not a drizzle database with a `TypeError` naming it, before anything is sent. */
+function checkDatabase(db: unknown, fn: string): void {
+  if (typeof db !== "object" || db === null || typeof (db as { transaction?: unknown }).transaction !== "function") {
+    throw new TypeError(
+      `@be-monorepo/db: ${fn} needs \`db\`, a drizzle PostgreSQL database (got ${db === null ? "null" : typeof db})`,
+    );
+  }
 }
 
 const info = ({ tag, createdAt }: MigrationFile): MigrationInfo => ({ tag, createdAt });
@@ -394,6 +415,7 @@ const migrationGuard: TransactionGuard = {
  */
 export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
   const { schema, table, folder, files, coreCount, plugins, pgSchema, adoptFrom } = resolveMigrateOptions(options);
+  checkDatabase(db, "migrate()");
   const applied: MigrateResult["applied"] = [];
   const adopted: MigrationInfo[] = [];
   let converted: string[] = [];
@@ -516,6 +538,7 @@ export async function migrate(db: AnyPgDatabase, options: MigrateOptions = {}): 
  */
 export async function migrationStatus(db: AnyPgDatabase, options: MigrateOptions = {}): Promise<MigrationStatus> {
   const { schema, table, files, pgSchema } = resolveMigrateOptions(options);
+  checkDatabase(db, "migrationStatus()");
   let done: Set<number>;
   try {
     const { present, placed } = await historyState(db, schema, table);

@@ -8,6 +8,7 @@ import {
   pgTable,
 } from "drizzle-orm/pg-core";
 import { type BuildSchema, createInsertSchema, createSelectSchema, createUpdateSchema } from "drizzle-zod";
+import { checkOptionNames } from "../shared/options.js";
 import {
   accountColumns,
   accountIndexes,
@@ -338,6 +339,7 @@ export function defineAuthSchema<
   const S extends string | undefined = undefined,
 >(options: DefineAuthSchemaOptions<P, AF, S> = {}): AuthSchemaDefinition<P, AF, S> {
   if (!isObject(options)) fail(`options must be an object (got ${options === null ? "null" : typeof options})`);
+  checkOptionNames(options, ["plugins", "additionalFields", "pgSchema"], "defineAuthSchema()");
   const plugins = pluginsOf(options.plugins);
   const schemaName = schemaNameOf(options.pgSchema);
   const models = modelsOf(plugins);

@@ -378,3 +378,34 @@ describe.runIf(serverUrl)(serverOnly("migrate() and the session's settings"), ()
     }
   });
 });
+
+describe("migrate() and migrationStatus() refuse a misspelt option and a db that is not a database", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("migrate-args");
+  });
+  afterAll(() => t.close());
+
+  it("a misspelt option is a TypeError naming it, and nothing is created", async () => {
+    const misspelt = { pgschema: "auth" } as unknown as Parameters<typeof migrate>[1];
+    await expect(migrate(t.db, misspelt)).rejects.toThrow(
+      new TypeError(
+        '@be-monorepo/db: migrate() has no option "pgschema"; its options are `migrationsSchema`, `migrationsTable`, `migrationsFolder`, `plugins`, `adoptFrom`, `pgSchema`',
+      ),
+    );
+    await expect(migrationStatus(t.db, misspelt)).rejects.toThrow(TypeError);
+    const tables = rows(
+      await t.db.execute(sql`select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`),
+    );
+    expect(tables[0]?.n).toBe(0);
+  });
+
+  it("a db that is not a drizzle database is a TypeError naming `db`", async () => {
+    for (const db of [null, undefined, {}, "postgres://x"]) {
+      await expect(migrate(db as never)).rejects.toThrow(
+        /^@be-monorepo\/db: migrate\(\) needs `db`, a drizzle PostgreSQL database/,
+      );
+      await expect(migrationStatus(db as never)).rejects.toThrow(TypeError);
+    }
+  });
+});

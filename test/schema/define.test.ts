@@ -33,6 +33,14 @@ function shape(table: PgTable) {
 }
 
 describe("defineAuthSchema()", () => {
+  it("a misspelt option is a TypeError naming it", () => {
+    expect(() => defineAuthSchema({ plugin: ["admin"] } as never)).toThrow(
+      new TypeError(
+        '@be-monorepo/db: defineAuthSchema() has no option "plugin"; its options are `plugins`, `additionalFields`, `pgSchema`',
+      ),
+    );
+  });
+
   it("without options, its tables are the static ones", () => {
     const s = defineAuthSchema();
     expect(shape(s.userTable)).toEqual(shape(userTable));
