@@ -6,7 +6,7 @@
 import { admin } from "better-auth/plugins/admin";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cookieFrom, failure, newEmail, password, pluginAuth, pluginDatabase } from "./support.js";
+import { cookieFrom, failure, password, pluginAuth, pluginDatabase, signUp } from "./support.js";
 
 describe.each([false, true])("admin() (joins: %s)", (joins) => {
   let d: Awaited<ReturnType<typeof pluginDatabase<"admin">>>;
@@ -18,15 +18,9 @@ describe.each([false, true])("admin() (joins: %s)", (joins) => {
   });
   afterAll(() => d?.close());
 
-  async function signUp(name: string) {
-    const email = newEmail();
-    const { headers, response } = await auth.api.signUpEmail({ body: { email, password, name }, returnHeaders: true });
-    return { email, id: response.user.id, cookie: cookieFrom(headers) };
-  }
-
   it("sets a role, bans (sign-in refused), unbans, impersonates and lists users", async () => {
-    const boss = await signUp("Boss");
-    const user = await signUp("User");
+    const boss = await signUp(auth, "Boss");
+    const user = await signUp(auth, "User");
     // The first admin is made in the database, as a host's seed would.
     await d.db.update(d.s.userTable).set({ role: "admin" }).where(eq(d.s.userTable.id, boss.id));
     const [fresh] = await d.db.select().from(d.s.userTable).where(eq(d.s.userTable.id, user.id));

@@ -9,7 +9,7 @@ import { organization } from "better-auth/plugins/organization";
 import { adminAc, defaultStatements, memberAc, ownerAc } from "better-auth/plugins/organization/access";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cookieFrom, failure, newEmail, password, pluginAuth, pluginDatabase } from "./support.js";
+import { failure, pluginAuth, pluginDatabase, signUp } from "./support.js";
 
 const ac = createAccessControl(defaultStatements);
 const orgPlugin = () =>
@@ -34,17 +34,12 @@ describe.each([false, true])("organization() (joins: %s)", (joins) => {
   });
   afterAll(() => d?.close());
 
-  async function signUp(name: string) {
-    const email = newEmail();
-    const { headers, response } = await auth.api.signUpEmail({ body: { email, password, name }, returnHeaders: true });
-    return { email, id: response.user.id, cookie: cookieFrom(headers) };
-  }
   const sessionRow = async (userId: string) =>
     (await d.db.select().from(d.s.sessionTable).where(eq(d.s.sessionTable.userId, userId)))[0];
 
   it("creates, invites, accepts, sets roles, teams, the active organization and team, and a dynamic role", async () => {
-    const owner = await signUp("Owner");
-    const invitee = await signUp("Invitee");
+    const owner = await signUp(auth, "Owner");
+    const invitee = await signUp(auth, "Invitee");
     const org = await auth.api.createOrganization({
       headers: owner.cookie,
       body: { name: "Acme", slug: `acme-${joins}` },

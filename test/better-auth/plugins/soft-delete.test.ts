@@ -15,7 +15,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { softDeletePlugin } from "../../../src/better-auth/index.js";
 import { softDeleteUser } from "../../../src/soft-delete/index.js";
-import { cookieFrom, failure, newEmail, password, pluginAuth, pluginDatabase } from "./support.js";
+import { cookieFrom, failure, password, pluginAuth, pluginDatabase, signUp } from "./support.js";
 
 const plugins = ["admin", "username", "twoFactor", "organization", "apiKey", "phoneNumber", "anonymous"] as const;
 
@@ -44,18 +44,10 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
   afterAll(() => d?.close());
 
-  async function signUp(name: string, extra: Record<string, unknown> = {}) {
-    const email = newEmail();
-    const { headers, response } = await auth.api.signUpEmail({
-      body: { email, password, name, ...extra } as never,
-      returnHeaders: true,
-    });
-    return { email, id: response.user.id, cookie: cookieFrom(headers) };
-  }
   const codeOf = async (promise: Promise<unknown>) => (await failure(promise)).body?.code;
 
   it("username: sign-in by username is refused", async () => {
-    const user = await signUp("Uma", { username: `uma${Date.now()}` });
+    const user = await signUp(auth, "Uma", { username: `uma${Date.now()}` });
     const [row] = await d.db.select().from(d.s.userTable).where(eq(d.s.userTable.id, user.id));
     await softDeleteUser(d.db, user.id);
     expect(await codeOf(auth.api.signInUsername({ body: { username: row?.username as string, password } }))).toBe(
@@ -64,7 +56,7 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
 
   it("phone number: the OTP sign-in is refused", async () => {
-    const user = await signUp("Phil");
+    const user = await signUp(auth, "Phil");
     const number = `+1555${String(Date.now()).slice(-7)}`;
     await d.db
       .update(d.s.userTable)
@@ -77,7 +69,7 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
 
   it("API key: the key no longer verifies and gives no session", async () => {
-    const user = await signUp("Kay");
+    const user = await signUp(auth, "Kay");
     const created = await auth.api.createApiKey({ body: { userId: user.id, name: "ci" } });
     const byKey = () => new Headers({ "x-api-key": created.key });
     expect((await auth.api.verifyApiKey({ body: { key: created.key } })).valid).toBe(true);
@@ -92,7 +84,7 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
 
   it("anonymous: signing in to a soft-deleted account from an anonymous session is refused, nothing is linked", async () => {
-    const target = await signUp("Tess");
+    const target = await signUp(auth, "Tess");
     await softDeleteUser(d.db, target.id);
     const anon = await auth.api.signInAnonymous({ returnHeaders: true });
     const anonId = anon.response?.user.id as string;
@@ -106,9 +98,9 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
 
   it("impersonation: an admin cannot impersonate a soft-deleted user", async () => {
-    const boss = await signUp("Boss");
+    const boss = await signUp(auth, "Boss");
     await d.db.update(d.s.userTable).set({ role: "admin" }).where(eq(d.s.userTable.id, boss.id));
-    const user = await signUp("Ivy");
+    const user = await signUp(auth, "Ivy");
     await softDeleteUser(d.db, user.id);
     expect(await codeOf(auth.api.impersonateUser({ headers: boss.cookie, body: { userId: user.id } }))).toBe(
       "USER_DELETED",
@@ -116,7 +108,7 @@ describe("softDeletePlugin() with Better Auth's plugins", () => {
   });
 
   it("softDeleteUser works on a user with a membership, two-factor and an API key, and keeps those rows", async () => {
-    const user = await signUp("Mo");
+    const user = await signUp(auth, "Mo");
     await auth.api.createOrganization({ headers: user.cookie, body: { name: "Acme", slug: `acme-${user.id}` } });
     await auth.api.enableTwoFactor({ headers: user.cookie, body: { password } });
     const key = await auth.api.createApiKey({ body: { userId: user.id, name: "deploy" } });

@@ -77,3 +77,26 @@ export const failure = (promise: Promise<unknown>) =>
       return error as APIError;
     },
   );
+
+/** What `signUp` needs of a Better Auth instance: its email-and-password sign-up endpoint. */
+interface SignUpApi {
+  api: {
+    signUpEmail(input: {
+      body: { email: string; password: string; name: string };
+      returnHeaders: true;
+    }): Promise<{ headers: Headers; response: { user: { id: string } } }>;
+  };
+}
+
+/**
+ * Signs a new user up through `auth` with a fresh email, `password` and `name` (plus `extra` body fields, such as a
+ * plugin's `username`): their email, id and the `Cookie` header of their new session.
+ */
+export async function signUp(auth: SignUpApi, name: string, extra: Record<string, unknown> = {}) {
+  const email = newEmail();
+  const { headers, response } = await auth.api.signUpEmail({
+    body: { email, password, name, ...extra },
+    returnHeaders: true,
+  });
+  return { email, id: response.user.id, cookie: cookieFrom(headers) };
+}
